@@ -1,0 +1,59 @@
+// All cryptography goes through libsodium, behind these few functions.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace gh::crypto {
+
+// Calls sodium_init(); safe to call more than once. Throws on failure.
+void init();
+
+std::string random_bytes(size_t n);
+// n random bytes as unpadded base64url (e.g. 32 → 43 characters).
+std::string random_token(size_t bytes = 32);
+std::string to_hex(std::string_view bytes);
+std::string from_hex(std::string_view hex);  // throws gh::Error on bad input
+std::string base64url(std::string_view bytes);
+std::string from_base64url(std::string_view text);  // throws gh::Error on bad input
+
+std::string sha256(std::string_view data);        // 32 raw bytes
+std::string sha256_hex(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view msg);  // 32 raw bytes
+std::string hmac_sha256_hex(std::string_view key, std::string_view msg);
+bool equal_ct(std::string_view a, std::string_view b);  // constant time
+
+// Argon2id (crypto_pwhash_str) with at least OWASP's minimum: t=2, m=19 MiB.
+std::string hash_password(std::string_view password);
+bool verify_password(std::string_view hash, std::string_view password);
+
+// The server's secrets, kept in a JSON file (mode 0600) created by
+// `gonghui keys`. Encryption keys carry ids so they can rotate: new data is
+// sealed with the current key, old data still opens with its own.
+struct Keys {
+  std::map<std::string, std::string> enc;  // key id → 32 raw bytes (XChaCha20-Poly1305)
+  std::string current_enc;                 // key id used for new ciphertexts
+  std::string blind_index;                 // 32 raw bytes, HMAC key for blind indexes
+  std::string terminal_master;             // 32 raw bytes, derives terminal secrets
+
+  static Keys generate();
+  // Adds a new encryption key and makes it current; old keys stay for reading.
+  void rotate_enc();
+  static Keys load(const std::filesystem::path& file);       // throws gh::Error
+  void save(const std::filesystem::path& file) const;        // atomic, mode 0600
+  // Loads the file, or generates and saves it when absent.
+  static Keys load_or_create(const std::filesystem::path& file);
+};
+
+// Seals `plain` with the current key: "<key id>.<base64url(nonce ‖ ciphertext)>".
+// `aad` binds the ciphertext to its context (e.g. "member.citizen_id").
+std::string seal(const Keys& keys, std::string_view plain, std::string_view aad);
+// Throws gh::Error (internal) when the key is unknown or the data was altered.
+std::string open(const Keys& keys, std::string_view sealed, std::string_view aad);
+// HMAC-SHA256 blind index as hex: equality search without the plaintext.
+std::string blind_index(const Keys& keys, std::string_view domain, std::string_view value);
+
+}  // namespace gh::crypto

@@ -1,0 +1,96 @@
+// The HTTP layer's plain types. Nothing here includes Beast: Beast lives only
+// in http/server.cpp so the heavy templates compile in one translation unit.
+//
+// A handler is a plain function from a request context to a response. Errors
+// are thrown as gh::Error and turned into problem responses in one place.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/permissions.h"
+#include "auth/principal.h"
+#include "db/db.h"
+
+namespace gh::http {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+std::string_view method_name(Method m);
+
+struct Request {
+  Method method = Method::get;
+  std::string target;  // raw request target, path + query
+  std::string path;    // percent-decoded path, no query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_addr;
+  std::string request_id;
+
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  std::optional<std::string_view> query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response json(int status, const boost::json::value& v);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response no_content();
+};
+
+// What a route needs before its handler runs.
+enum class AuthMode {
+  none,      // public
+  session,   // a staff or member bearer token
+  staff,     // a staff bearer token
+  member,    // a member bearer token
+  terminal,  // a terminal HMAC signature (X-Terminal-* headers)
+};
+
+struct RouteOptions {
+  AuthMode auth = AuthMode::session;
+  std::optional<auth::Perm> perm;  // required permission (staff)
+  // Runs the handler inside one durable write transaction together with the
+  // Idempotency-Key bookkeeping: a retry with the same key returns the stored
+  // first response, a different body gets 422, a concurrent duplicate 409.
+  bool idempotent = false;
+};
+
+struct PathParams {
+  std::vector<std::pair<std::string, std::string>> items;
+  std::optional<std::string_view> get(std::string_view name) const;
+};
+
+// Per-request context handed to handlers.
+struct Ctx {
+  const Request& req;
+  PathParams params;
+  std::string route;  // the route pattern, e.g. "/api/v1/orgs/{id}" (for logs and metrics)
+  std::shared_ptr<const auth::Principal> principal;  // null for AuthMode::none
+
+  // The path parameter `name` as a positive integer id; 404 otherwise.
+  int64_t id_param(std::string_view name = "id") const;
+  // The body parsed as JSON with the server's limits (depth, size, UTF-8);
+  // 400 problem on malformed input, 415 when not JSON.
+  const boost::json::value& json() const;
+  // The authenticated principal; 401 when absent.
+  const auth::Principal& who() const;
+
+  mutable std::optional<boost::json::value> parsed_;
+};
+
+using Handler = std::function<Response(Ctx&)>;
+using TxHandler = std::function<Response(Ctx&, db::Tx&)>;
+
+}  // namespace gh::http
