@@ -27,7 +27,8 @@ struct Date {
 };
 
 bool is_leap_year(int year);
-int days_in_month(int year, int month);
+int days_in_month(int year, int month);  // 0 for a month outside 1–12
+// A real date with a year in 1–9999 (what "YYYY-MM-DD" can carry).
 bool is_valid_date(int year, int month, int day);
 
 // Unix ms → "2026-11-29T12:00:00.000Z".

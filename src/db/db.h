@@ -64,6 +64,12 @@ class Value {
   std::string str() const;
   std::optional<int64_t> opt_i64() const;
   std::optional<std::string> opt_str() const;
+  // The text of a text value without copying (empty for other kinds); valid
+  // while this Value lives.
+  std::string_view text() const {
+    auto* s = std::get_if<std::string>(&v_);
+    return s ? std::string_view(*s) : std::string_view();
+  }
   bool boolean() const { return i64() != 0; }
 
  private:

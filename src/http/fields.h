@@ -5,6 +5,13 @@
 //   auto name = f.str("name", {.max = 100});
 //   auto org  = f.id("org_id");
 //   f.done();
+//
+// Each FieldError has `field` = prefix + name and `code` = "<name>.<problem>"
+// (the bare name, so codes stay stable under a prefix), problem one of:
+// required, type, too_short, too_long, control (control characters),
+// range, one_of, too_many; messages are plain English naming the field.
+// Strings are trimmed (ASCII white space, U+00A0, U+3000) and their lengths
+// counted in code points; an empty optional string reads as absent.
 #pragma once
 
 #include <boost/json.hpp>
@@ -26,7 +33,9 @@ struct StrRule {
 
 class Fields {
  public:
-  // 422 (field "body", code "body.not_object") when v is not an object.
+  // When v is not an object this records an error (field "body" or the
+  // prefix, code "body.not_object") and every read returns its fallback;
+  // done() then throws. It never throws itself (import rows rely on that).
   explicit Fields(const boost::json::value& v, std::string prefix = "");
 
   // Present and a string (trimmed) within the rule; "" with an error otherwise.

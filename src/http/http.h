@@ -82,12 +82,15 @@ struct Ctx {
   // The path parameter `name` as a positive integer id; 404 otherwise.
   int64_t id_param(std::string_view name = "id") const;
   // The body parsed as JSON with the server's limits (depth, size, UTF-8);
-  // 400 problem on malformed input, 415 when not JSON.
+  // 400 problem on malformed input with code json.empty, json.utf8,
+  // json.too_deep or json.malformed; 400 "content_type" when a Content-Type
+  // other than application/json or application/*+json is declared.
   const boost::json::value& json() const;
   // The authenticated principal; 401 when absent.
   const auth::Principal& who() const;
 
   mutable std::optional<boost::json::value> parsed_;
+  size_t max_json_depth = 32;  // set by the pipeline from its Limits
 };
 
 using Handler = std::function<Response(Ctx&)>;

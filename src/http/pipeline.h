@@ -9,12 +9,18 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "core/error.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace gh::http {
 
@@ -55,11 +61,19 @@ class Pipeline {
   Limits limits_;
   std::mutex inflight_mu_;
   std::set<std::string> inflight_;  // idempotency keys being processed ("scope\nkey")
+  // The "access" logger when registered before the pipeline is built (its
+  // pattern should be "%v": each line is a JSON object), else the default.
+  std::shared_ptr<spdlog::logger> access_log_;
 };
 
 // Renders a gh::Error as an RFC 9457 problem response. The only place error
 // kinds map to status codes.
 Response problem(const class gh::Error& e, std::string_view instance = {});
 int status_for(gh::ErrorKind kind);
+// A problem response for a status no ErrorKind names (405, 431) or raised
+// below the handlers (the server's 400/413). `code` "internal" or empty and
+// the generic codes render as type about:blank.
+Response problem(int status, std::string_view code, std::string_view detail,
+                 std::string_view instance = {}, const std::vector<FieldError>& errors = {});
 
 }  // namespace gh::http

@@ -49,6 +49,7 @@ CREATE TABLE members (
   education         TEXT,
   political_status  TEXT,
   needy_status      TEXT,
+  needy_detail      TEXT,            -- assessment inputs (JSON), see docs/members.md
   status            TEXT NOT NULL CHECK (status IN ('active','transferred','suspended','ended')),
   card_no           TEXT UNIQUE,
   physical_card_no  TEXT UNIQUE,

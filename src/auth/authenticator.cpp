@@ -1,0 +1,102 @@
+#include "auth/authenticator.h"
+
+#include "auth/terminal_sig.h"
+#include "core/error.h"
+
+namespace gh::auth {
+namespace {
+
+constexpr std::string_view kTerminal =
+    "SELECT t.name, t.kind, t.org_id, t.secret_enc, t.status, o.path FROM terminals t "
+    "JOIN orgs o ON o.id = t.org_id WHERE t.id = $1";
+constexpr std::string_view kUseNonce =
+    "INSERT INTO terminal_nonces (terminal_id, nonce, at) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kPruneNonces = "DELETE FROM terminal_nonces WHERE at < $1";
+
+Error unauthorized(std::string code, std::string detail) {
+  return Error{ErrorKind::unauthorized, std::move(code), std::move(detail)};
+}
+
+}  // namespace
+
+std::shared_ptr<const Principal> SessionAuthenticator::authenticate(const http::Request& req,
+                                                                    http::AuthMode mode) {
+  if (mode == http::AuthMode::terminal) return terminal(req);
+  auto h = req.header("authorization");
+  if (!h || h->size() < 8 || !(h->starts_with("Bearer ") || h->starts_with("bearer ")))
+    throw unauthorized("auth.required", "log in first: send Authorization: Bearer <token>");
+  auto p = sessions_.resolve(h->substr(7));
+  if (mode == http::AuthMode::staff && p->kind != PrincipalKind::staff)
+    throw Error::forbidden("this call is for union staff accounts");
+  if (mode == http::AuthMode::member && p->kind != PrincipalKind::member)
+    throw Error::forbidden("this call is for member accounts");
+  return p;
+}
+
+std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Request& req) {
+  auto id_h = req.header("x-terminal-id").value_or("");
+  auto ts_h = req.header("x-timestamp").value_or("");
+  auto nonce_h = req.header("x-nonce").value_or("");
+  auto sig_h = req.header("x-signature").value_or("");
+  int64_t now_s = db::now_ms() / 1000;
+  auto checked = check_signature_headers(id_h, ts_h, nonce_h, sig_h, now_s, window_s_);
+  if (!checked) throw unauthorized(checked.error().code, checked.error().message);
+  int64_t id = *checked;
+
+  TerminalEntry entry;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = terminals_.find(id); it != terminals_.end()) entry = it->second;
+  }
+  if (!entry.principal) {
+    auto row = store_.read([&](db::Tx& tx) { return tx.one(kTerminal, {id}); });
+    if (!row || (*row)[4].str() != "active")
+      throw unauthorized("terminal.unknown", "unknown or disabled terminal");
+    auto p = std::make_shared<Principal>();
+    p->kind = PrincipalKind::terminal;
+    p->terminal_id = id;
+    p->username = (*row)[0].str();
+    p->roles = {(*row)[1].str()};
+    p->org_id = (*row)[2].i64();
+    p->org_path = (*row)[5].str();
+    entry.principal = p;
+    entry.secret = crypto::open(keys_, (*row)[3].str(), "terminal.secret");
+    std::lock_guard lock(mu_);
+    terminals_[id] = entry;
+  }
+  std::string expected = sign_request(entry.secret, http::method_name(req.method), req.target, ts_h,
+                                      nonce_h, req.body);
+  if (!crypto::equal_ct(expected, sig_h)) throw unauthorized("terminal.signature", "bad request signature");
+  // The nonce is spent only after the signature checks out, so a forger
+  // cannot burn a terminal's future nonces.
+  bool fresh = store_.write([&](db::Tx& tx) {
+    bool inserted = tx.exec(kUseNonce, {id, std::string(nonce_h), now_s}) == 1;
+    if (now_s - last_prune_s_ > window_s_) {
+      tx.exec(kPruneNonces, {now_s - 2 * window_s_});
+      last_prune_s_ = now_s;
+    }
+    return inserted;
+  });
+  if (!fresh) throw unauthorized("terminal.replay", "this request was already received (nonce reused)");
+  return entry.principal;
+}
+
+void SessionAuthenticator::evict_terminal(int64_t terminal_id) {
+  std::lock_guard lock(mu_);
+  terminals_.erase(terminal_id);
+}
+
+void SessionAuthenticator::record_denied(const http::Request& req, const Principal* who,
+                                         std::string_view route, std::string_view reason) {
+  audit::Entry e;
+  e.action = "access.denied";
+  e.object_type = "route";
+  e.object_id = std::string(http::method_name(req.method)) + " " + std::string(route);
+  e.result = "denied";
+  e.detail = std::string(reason);
+  if (who) e.org_path = who->org_path;
+  store_.write([&](db::Tx& tx) { audit_.append(tx, audit::Actor::of(who), e); });
+}
+
+}  // namespace gh::auth

@@ -1,0 +1,47 @@
+// The pipeline's Authenticator: bearer sessions for staff and members,
+// HMAC signatures for terminals, and audit entries for denied accesses.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "audit/audit.h"
+#include "auth/sessions.h"
+#include "core/crypto.h"
+#include "http/pipeline.h"
+
+namespace gh::auth {
+
+class SessionAuthenticator : public http::Authenticator {
+ public:
+  SessionAuthenticator(db::Store& store, Sessions& sessions, const crypto::Keys& keys,
+                       const audit::Audit& audit, int64_t terminal_window_s = 300)
+      : store_(store), sessions_(sessions), keys_(keys), audit_(audit), window_s_(terminal_window_s) {}
+
+  std::shared_ptr<const Principal> authenticate(const http::Request& req, http::AuthMode mode) override;
+  void record_denied(const http::Request& req, const Principal* who, std::string_view route,
+                     std::string_view reason) override;
+
+  // Forgets a terminal's cached secret (after it is disabled or re-keyed).
+  void evict_terminal(int64_t terminal_id);
+
+ private:
+  std::shared_ptr<const Principal> terminal(const http::Request& req);
+
+  struct TerminalEntry {
+    std::shared_ptr<const Principal> principal;
+    std::string secret;
+  };
+  db::Store& store_;
+  Sessions& sessions_;
+  const crypto::Keys& keys_;
+  const audit::Audit& audit_;
+  int64_t window_s_;
+  std::mutex mu_;
+  std::unordered_map<int64_t, TerminalEntry> terminals_;
+  int64_t last_prune_s_ = 0;
+};
+
+}  // namespace gh::auth

@@ -1,0 +1,45 @@
+// What a backend gives the generic store (store.cpp): a way to open
+// connections and the statements that start its transactions. Internal to
+// db/; nothing above it includes this.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "db/db.h"
+
+namespace gh::db {
+
+// A connection as the store sees it.
+class Connection : public Conn {
+ public:
+  // True once the connection has lost its server (PostgreSQL). The store
+  // then drops it and opens a new one before the next transaction; it never
+  // reconnects in the middle of one, which would silently split it.
+  virtual bool broken() const { return false; }
+};
+
+struct Backend {
+  Dialect dialect = Dialect::sqlite;
+  std::function<std::unique_ptr<Connection>()> open_writer;
+  std::function<std::unique_ptr<Connection>()> open_reader;
+  std::string begin_read;   // a read-only snapshot
+  std::string begin_write;  // takes the write lock up front where that matters
+  std::string description;  // for logs: a path or a URL without password
+};
+
+Backend sqlite_backend(const std::string& path);
+Backend postgres_backend(const std::string& url);
+
+// The store over any backend: reader pool + group-committing writer.
+std::unique_ptr<Store> make_store(Backend backend, const StoreOptions& options);
+
+// Maps a database failure to the one error type. `detail_for_log` holds the
+// engine's own message; it goes to the log, never to the client.
+Error db_error(ErrorKind kind, std::string code, std::string_view sql,
+               std::string_view detail_for_log);
+
+}  // namespace gh::db

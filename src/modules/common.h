@@ -1,0 +1,57 @@
+// Small helpers every module uses: data-scope checks on materialised org
+// paths, and JSON response shapes for lists.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "auth/principal.h"
+#include "core/date.h"
+#include "core/error.h"
+#include "http/fields.h"
+
+namespace gh::modules {
+
+// Org paths look like "/1/7/42/". Every path in the subtree of `path` lies
+// in the half-open range [path, upper) because '0' follows '/' in ASCII —
+// an index range scan on both stores (PostgreSQL columns use COLLATE "C").
+inline std::string subtree_upper(std::string_view path) {
+  std::string upper(path);
+  if (!upper.empty()) upper.back() = '0';
+  return upper;
+}
+
+// Throws a 404 (audited as a denied access) when the object at `org_path`
+// lies outside the caller's subtree. Existence is never revealed.
+inline void require_scope(const auth::Principal& who, std::string_view org_path, std::string what) {
+  if (!who.in_scope(org_path)) throw Error::out_of_scope(std::move(what));
+}
+
+inline boost::json::value opt_json(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return boost::json::string(*s);
+}
+
+inline boost::json::object page_json(boost::json::array items, int64_t total, const http::Page& page) {
+  boost::json::object o;
+  o["items"] = std::move(items);
+  o["total"] = total;
+  o["page"] = page.page;
+  o["page_size"] = page.size;
+  return o;
+}
+
+// Escapes LIKE wildcards so user text is matched literally (ESCAPE '\').
+inline std::string like_prefix(std::string_view q) {
+  std::string out;
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
+}  // namespace gh::modules

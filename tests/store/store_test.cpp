@@ -1,0 +1,453 @@
+// The store contract, run against SQLite and PostgreSQL alike.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/embedded.h"
+#include "fixture.h"
+
+namespace gh::db::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The gh::Error that f throws (a failure if it throws none).
+template <class F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a gh::Error";
+  return Error::internal("none thrown");
+}
+
+int64_t count(Store& s, std::string_view sql, std::initializer_list<Value> params = {}) {
+  std::vector<Value> p(params);
+  return s.read([&](Tx& tx) { return tx.query(sql, std::span<const Value>(p))[0][0].i64(); });
+}
+
+int migration_files(Dialect d) {
+  std::string_view prefix =
+      d == Dialect::sqlite ? "src/db/migrations/sqlite/" : "src/db/migrations/postgres/";
+  int n = 0;
+  for (const auto& f : embedded::files())
+    if (f.path.starts_with(prefix) && f.path.ends_with(".sql")) ++n;
+  return n;
+}
+
+constexpr std::string_view kPutSetting = "INSERT INTO settings (key, value) VALUES ($1, $2)";
+
+TEST_P(StoreTest, MigrateAppliesEveryFileAndIsIdempotent) {
+  int files = migration_files(GetParam());
+  ASSERT_GT(files, 0);
+  EXPECT_GE(version_, files);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM schema_migrations"), files);
+  EXPECT_EQ(store().migrate(), version_);
+  EXPECT_EQ(store().migrate(), version_);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM schema_migrations"), files);
+  // The foundation tables are there.
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM members"), 0);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM audit_log"), 0);
+}
+
+TEST_P(StoreTest, ConcurrentMigrationsOfOneDatabaseAgree) {
+  ScratchDatabase fresh(GetParam());
+  StoreOptions o;
+  o.url = fresh.url();
+  auto a = Store::open(o);
+  auto b = Store::open(o);
+  int va = -1, vb = -1;
+  std::thread ta([&] { va = a->migrate(); });
+  std::thread tb([&] { vb = b->migrate(); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(va, version_);
+  EXPECT_EQ(vb, version_);
+  EXPECT_EQ(count(*a, "SELECT count(*) FROM schema_migrations"), migration_files(GetParam()));
+  a->close();
+  b->close();
+}
+
+TEST_P(StoreTest, ParametersOfEachTypeRoundTrip) {
+  constexpr int64_t kBig = 9007199254740993;  // not representable as a double
+  auto r = store().read([](Tx& tx) {
+    return tx.query("SELECT $1 AS i, $2 AS d, $3 AS t, $4 AS n, $5 AS b, $6 AS mx, $7 AS mn",
+                    {kBig, 2.5, "工会 'quoted' \"x\" $1", nullptr, true,
+                     std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()});
+  });
+  ASSERT_EQ(r.size(), 1u);
+  const Row& row = r[0];
+  EXPECT_EQ(r.columns, (std::vector<std::string>{"i", "d", "t", "n", "b", "mx", "mn"}));
+  EXPECT_TRUE(row[0].is_int());
+  EXPECT_EQ(row[0].i64(), kBig);
+  EXPECT_TRUE(row[1].is_double());
+  EXPECT_EQ(row[1].f64(), 2.5);
+  EXPECT_TRUE(row[2].is_text());
+  EXPECT_EQ(row[2].str(), "工会 'quoted' \"x\" $1");
+  EXPECT_TRUE(row[3].is_null());
+  EXPECT_FALSE(row[3].opt_str());
+  EXPECT_EQ(row[4].i64(), 1);
+  EXPECT_EQ(row[5].i64(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(row[6].i64(), std::numeric_limits<int64_t>::min());
+}
+
+TEST_P(StoreTest, PlaceholdersAreNumberedNotPositional) {
+  auto r = store().read([](Tx& tx) {
+    // Out of order, repeated, two digits, and '$1' inside a literal and a
+    // comment stays text.
+    return tx.query(
+        "SELECT $2 AS a, $1 AS b, $2 AS c, $10 AS d, '$1' AS lit, $3, $4, $5, $6, $7, $8,"
+        " $9 /* $3 */ -- $4\n",
+        {"one", "two", "3", "4", "5", "6", "7", "8", "9", "ten"});
+  });
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0][0].str(), "two");
+  EXPECT_EQ(r[0][1].str(), "one");
+  EXPECT_EQ(r[0][2].str(), "two");
+  EXPECT_EQ(r[0][3].str(), "ten");
+  EXPECT_EQ(r[0][4].str(), "$1");
+}
+
+TEST_P(StoreTest, ColumnsComeBackTyped) {
+  int64_t id = store().write([](Tx& tx) { return add_org(tx, "/1/"); });
+  store().write([](Tx& tx) { add_org(tx, "/2/"); });
+  auto r = store().read([&](Tx& tx) {
+    return tx.one("SELECT id, name, parent_id, depth FROM orgs WHERE id = $1", {id});
+  });
+  ASSERT_TRUE(r);
+  EXPECT_TRUE((*r)[0].is_int());
+  EXPECT_EQ((*r)[0].i64(), id);
+  EXPECT_EQ((*r)[1].str(), "全国总工会");
+  EXPECT_TRUE((*r)[2].is_null());
+  EXPECT_FALSE((*r)[2].opt_i64());
+  EXPECT_TRUE((*r)[3].is_int());
+  // Aggregates of integers are integers on both backends (PostgreSQL's
+  // sum(bigint) is numeric).
+  auto agg = store().read([](Tx& tx) { return tx.query("SELECT count(*), sum(depth), sum(id) FROM orgs"); });
+  EXPECT_TRUE(agg[0][0].is_int());
+  EXPECT_EQ(agg[0][0].i64(), 2);
+  EXPECT_TRUE(agg[0][1].is_int());
+  EXPECT_EQ(agg[0][1].i64(), 0);
+  EXPECT_TRUE(agg[0][2].is_int());
+  EXPECT_EQ(store().read([](Tx& tx) { return tx.query("SELECT 1.5")[0][0].f64(); }), 1.5);
+  EXPECT_TRUE(store().read([](Tx& tx) { return tx.one("SELECT id FROM orgs WHERE id = -1"); }) ==
+              std::nullopt);
+}
+
+TEST_P(StoreTest, AffectedCountsChangedRowsOnly) {
+  store().write([](Tx& tx) {
+    EXPECT_EQ(tx.exec(kPutSetting, {"a", "1"}), 1);
+    EXPECT_EQ(tx.exec(kPutSetting, {"b", "1"}), 1);
+    EXPECT_EQ(tx.exec("UPDATE settings SET value = '2'"), 2);
+    EXPECT_EQ(tx.exec("UPDATE settings SET value = '3' WHERE key = 'none'"), 0);
+    EXPECT_EQ(tx.exec("SELECT key FROM settings"), 0);
+    auto r = tx.query("INSERT INTO settings (key, value) VALUES ('c', '1') RETURNING key");
+    EXPECT_EQ(r.affected, 1);
+    EXPECT_EQ(r[0][0].str(), "c");
+    EXPECT_EQ(tx.exec("DELETE FROM settings WHERE key IN ('a', 'c')"), 2);
+  });
+}
+
+TEST_P(StoreTest, UniqueViolationIsConflict) {
+  store().write([](Tx& tx) {
+    tx.exec(kPutSetting, {"k", "1"});
+    add_org(tx, "/1/");
+  });
+  // Primary key.
+  Error pk = error_of([&] { store().write([](Tx& tx) { tx.exec(kPutSetting, {"k", "2"}); }); });
+  EXPECT_EQ(pk.kind(), ErrorKind::conflict);
+  EXPECT_EQ(pk.code(), "db.unique");
+  // UNIQUE column; the detail names no SQL.
+  Error uq = error_of([&] { store().write([](Tx& tx) { add_org(tx, "/1/"); }); });
+  EXPECT_EQ(uq.kind(), ErrorKind::conflict);
+  EXPECT_EQ(uq.code(), "db.unique");
+  EXPECT_EQ(uq.detail().find("orgs"), std::string::npos);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM orgs"), 1);
+  EXPECT_EQ(store().read([](Tx& tx) { return tx.one("SELECT value FROM settings WHERE key = 'k'")->at(0).str(); }),
+            "1");
+}
+
+TEST_P(StoreTest, CheckViolationIsUnprocessable) {
+  Error e = error_of([&] {
+    store().write([](Tx& tx) {
+      tx.exec("INSERT INTO orgs (name, level, region_code, path, depth, created_at, updated_at)"
+              " VALUES ('x', 'galactic', '100000', '/9/', 0, 0, 0)");
+    });
+  });
+  EXPECT_EQ(e.kind(), ErrorKind::unprocessable);
+  EXPECT_EQ(e.code(), "db.check");
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM orgs"), 0);
+}
+
+TEST_P(StoreTest, ForeignKeysAreEnforced) {
+  Error e = error_of([&] { store().write([](Tx& tx) { add_unit(tx, 424242, "91110000600037341L"); }); });
+  EXPECT_EQ(e.kind(), ErrorKind::internal);
+  EXPECT_EQ(e.code(), "db.foreign_key");
+}
+
+TEST_P(StoreTest, ExceptionRollsBackTheWholeWrite) {
+  EXPECT_THROW(store().write([](Tx& tx) {
+    tx.exec(kPutSetting, {"a", "1"});
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 0);
+
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"dup", "1"}); });
+  Error e = error_of([&] {
+    store().write([](Tx& tx) {
+      tx.exec(kPutSetting, {"b", "1"});
+      tx.exec(kPutSetting, {"dup", "2"});
+    });
+  });
+  EXPECT_EQ(e.code(), "db.unique");
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'b'"), 0);
+}
+
+TEST_P(StoreTest, NoStatementRunsAfterAFailedOne) {
+  // PostgreSQL aborts the transaction after a failed statement; the store
+  // makes SQLite refuse too, so swallowing a database error fails the same
+  // way on both.
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"dup", "1"}); });
+  Error e = error_of([&] {
+    store().write([](Tx& tx) {
+      try {
+        tx.exec(kPutSetting, {"dup", "2"});
+      } catch (const Error&) {
+      }
+      tx.exec(kPutSetting, {"after", "1"});
+    });
+  });
+  EXPECT_EQ(e.code(), "db.aborted");
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'after'"), 0);
+}
+
+TEST_P(StoreTest, WriteReturnsTheFunctionsResult) {
+  auto [a, b] = store().write([](Tx& tx) {
+    tx.exec(kPutSetting, {"x", "1"});
+    return std::pair{std::string("done"), 7};
+  });
+  EXPECT_EQ(a, "done");
+  EXPECT_EQ(b, 7);
+}
+
+TEST_P(StoreTest, ConcurrentWritesAreGroupCommittedAndFailAlone) {
+  constexpr int kThreads = 12;
+  constexpr int kPerThread = 25;
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"dup", "x"}); });
+
+  std::mutex mu;
+  std::set<std::string> committed;  // keys whose write() returned normally
+  std::atomic<int> callbacks{0};
+
+  // A slow write holds the leadership while the others queue up behind it,
+  // so the next leader is sure to find a batch.
+  std::atomic<bool> slow_started{false};
+  std::thread slow([&] {
+    store().write([&](Tx& tx) {
+      slow_started = true;
+      std::this_thread::sleep_for(200ms);
+      tx.exec(kPutSetting, {"slow", "1"});
+    });
+  });
+  while (!slow_started) std::this_thread::yield();
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = "k" + std::to_string(t) + "-" + std::to_string(i);
+        int mode = (t + i) % 5;  // 0: the function throws; 1: a unique violation; else fine
+        std::atomic<bool> ran{false};
+        try {
+          store().write([&](Tx& tx) {
+            tx.exec(kPutSetting, {key, "v"});
+            tx.on_commit([&] {
+              ran = true;
+              ++callbacks;
+            });
+            if (mode == 0) throw std::runtime_error("refused");
+            if (mode == 1) tx.exec(kPutSetting, {"dup", "y"});
+          });
+          EXPECT_GE(mode, 2) << key;
+          EXPECT_TRUE(ran) << "on_commit must run before write() returns";
+          std::lock_guard lk(mu);
+          committed.insert(key);
+        } catch (const Error& e) {
+          EXPECT_EQ(mode, 1) << key << ": " << e.what();
+          EXPECT_EQ(e.code(), "db.unique");
+          EXPECT_FALSE(ran);
+        } catch (const std::runtime_error& e) {
+          EXPECT_EQ(mode, 0) << key << ": " << e.what();
+          EXPECT_FALSE(ran);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  slow.join();
+
+  std::set<std::string> stored;
+  store().read([&](Tx& tx) {
+    for (const auto& row : tx.query("SELECT key FROM settings WHERE key LIKE 'k%'")) stored.insert(row[0].str());
+  });
+  EXPECT_EQ(stored, committed);
+  EXPECT_EQ(static_cast<int>(committed.size()), kThreads * kPerThread * 3 / 5);
+  EXPECT_EQ(callbacks.load(), static_cast<int>(committed.size()));
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE value = 'y'"), 0);
+
+  StoreStats s = store().stats();
+  EXPECT_LT(s.commits, s.writes) << "writes were not folded into fewer commits";
+  uint64_t batched = 0;
+  for (size_t b = 1; b < s.batch_buckets.size(); ++b) batched += s.batch_buckets[b];
+  EXPECT_GT(batched, 0u) << "no commit held more than one write";
+  uint64_t by_latency = 0, by_size = 0;
+  for (auto n : s.commit_buckets) by_latency += n;
+  for (auto n : s.batch_buckets) by_size += n;
+  EXPECT_EQ(by_latency, s.commits);
+  EXPECT_EQ(by_size, s.commits);
+  EXPECT_GT(s.commit_us_total, 0u);
+}
+
+TEST_P(StoreTest, OnCommitRunsOnlyForCommittedWrites) {
+  int runs = 0;
+  store().write([&](Tx& tx) {
+    tx.exec(kPutSetting, {"a", "1"});
+    tx.on_commit([&] { ++runs; });
+    tx.on_commit([&] { ++runs; });
+  });
+  EXPECT_EQ(runs, 2);
+  EXPECT_THROW(store().write([&](Tx& tx) {
+    tx.on_commit([&] { ++runs; });
+    tx.exec(kPutSetting, {"a", "2"});  // duplicate
+  }),
+               Error);
+  EXPECT_EQ(runs, 2);
+  // A throwing callback does not undo or fail the committed write.
+  store().write([&](Tx& tx) {
+    tx.exec(kPutSetting, {"b", "1"});
+    tx.on_commit([] { throw std::runtime_error("cache update failed"); });
+  });
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'b'"), 1);
+}
+
+TEST_P(StoreTest, NestedWriteIsRefusedNotDeadlocked) {
+  Error e = error_of([&] {
+    store().write([&](Tx& tx) {
+      tx.exec(kPutSetting, {"outer", "1"});
+      store().write([](Tx& inner) { inner.exec(kPutSetting, {"inner", "1"}); });
+    });
+  });
+  EXPECT_EQ(e.code(), "db.nested_write");
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 0);
+}
+
+TEST_P(StoreTest, ReadsSeeOneSnapshot) {
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); });
+  store().read([&](Tx& tx) {
+    auto before = tx.query("SELECT count(*) FROM settings")[0][0].i64();
+    EXPECT_EQ(before, 1);
+    // Committed by another connection while this read is open.
+    store().write([](Tx& w) { w.exec(kPutSetting, {"b", "1"}); });
+    EXPECT_EQ(tx.query("SELECT count(*) FROM settings")[0][0].i64(), before);
+    EXPECT_TRUE(tx.one("SELECT 1 FROM settings WHERE key = 'b'") == std::nullopt);
+  });
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 2);
+}
+
+TEST_P(StoreTest, ReadsCannotWrite) {
+  Error e = error_of([&] { store().read([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); }); });
+  EXPECT_EQ(e.kind(), ErrorKind::internal);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 0);
+}
+
+TEST_P(StoreTest, ReaderPoolIsBoundedAndShared) {
+  auto small = open(/*max_readers=*/2);
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); });
+  std::atomic<int> in_flight{0}, most{0}, ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        small->read([&](Tx& tx) {
+          int now = ++in_flight;
+          int seen = most.load();
+          while (now > seen && !most.compare_exchange_weak(seen, now)) {
+          }
+          if (tx.one("SELECT value FROM settings WHERE key = 'a'")) ++ok;
+          std::this_thread::sleep_for(1ms);
+          --in_flight;
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 160);
+  EXPECT_LE(most.load(), 2);
+  small->close();
+}
+
+TEST_P(StoreTest, CloseRefusesNewWork) {
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); });
+  store().close();
+  EXPECT_EQ(error_of([&] { store().write([](Tx&) {}); }).kind(), ErrorKind::unavailable);
+  EXPECT_EQ(error_of([&] { store().read([](Tx&) {}); }).kind(), ErrorKind::unavailable);
+  store().close();  // twice is fine
+  // Nothing was lost.
+  auto again = open();
+  EXPECT_EQ(count(*again, "SELECT count(*) FROM settings"), 1);
+  again->close();
+}
+
+TEST_P(StoreTest, AuditLogIsAppendOnly) {
+  constexpr std::string_view kAppend =
+      "INSERT INTO audit_log (at, actor_kind, actor_id, action, result, prev_hash, hash)"
+      " VALUES ($1, 'staff', 1, 'login', 'ok', '', 'h1') RETURNING id";
+  int64_t id = store().write([&](Tx& tx) { return tx.one(kAppend, {now_ms()})->at(0).i64(); });
+  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("UPDATE audit_log SET result = 'denied' WHERE id = $1", {id}); }),
+               Error);
+  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("DELETE FROM audit_log WHERE id = $1", {id}); }), Error);
+  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("DELETE FROM audit_log"); }), Error);
+  auto row = store().read([&](Tx& tx) { return tx.one("SELECT result FROM audit_log WHERE id = $1", {id}); });
+  ASSERT_TRUE(row);
+  EXPECT_EQ((*row)[0].str(), "ok");
+}
+
+TEST_P(StoreTest, OneActiveMemberPerCitizen) {
+  auto [org, unit] = store().write([](Tx& tx) {
+    int64_t o = add_org(tx, "/1/");
+    return std::pair{o, add_unit(tx, o, "91110000600037341L")};
+  });
+  int64_t first = store().write([&](Tx& tx) { return add_member(tx, org, unit, "bidx-1", "active"); });
+  Error e = error_of([&] { store().write([&](Tx& tx) { add_member(tx, org, unit, "bidx-1", "active"); }); });
+  EXPECT_EQ(e.kind(), ErrorKind::conflict);
+  EXPECT_EQ(e.code(), "db.unique");
+  // Ended memberships of the same person may pile up.
+  store().write([&](Tx& tx) {
+    add_member(tx, org, unit, "bidx-1", "ended");
+    add_member(tx, org, unit, "bidx-1", "ended");
+    add_member(tx, org, unit, "bidx-2", "active");
+  });
+  // Once the first leaves, the person may join again.
+  store().write([&](Tx& tx) {
+    EXPECT_EQ(tx.exec("UPDATE members SET status = 'transferred' WHERE id = $1", {first}), 1);
+    add_member(tx, org, unit, "bidx-1", "active");
+  });
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM members WHERE citizen_bidx = $1", {"bidx-1"}), 4);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM members WHERE citizen_bidx = $1 AND status = 'active'",
+                  {"bidx-1"}),
+            1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Dialect::sqlite, Dialect::postgres),
+                         backend_name);
+
+}  // namespace
+}  // namespace gh::db::testing
