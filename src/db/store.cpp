@@ -83,6 +83,7 @@ class GuardedConn final : public Conn {
       throw;
     }
   }
+  bool failed() const { return failed_; }
   void exec_script(std::string_view sql) override {
     check(sql);
     try {
@@ -272,27 +273,39 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
     ~Mark() { t_writing = nullptr; }
   } mark(this);
   // A lone write needs no savepoint: if it fails, the whole transaction
-  // rolls back. This saves two round trips on PostgreSQL.
+  // rolls back. In a batch, savepoint statements ride together to save
+  // PostgreSQL round trips: BEGIN with the first SAVEPOINT, each RELEASE
+  // with the next SAVEPOINT; ROLLBACK TO keeps the savepoint for the next
+  // write, and COMMIT releases the last one.
   const bool savepoints = batch.size() > 1;
   bool any_ok = false;
   try {
     Connection& c = writer();
-    c.exec_script(backend_.begin_write);
-    for (Writer* x : batch) {
-      if (savepoints) c.exec_script("SAVEPOINT w");
+    c.exec_script(savepoints ? backend_.begin_write + "; SAVEPOINT w" : backend_.begin_write);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Writer* x = batch[i];
+      const bool last = i + 1 == batch.size();
       GuardedConn guarded(c);
       Tx tx(guarded);
+      bool ok = false;
       try {
         (*x->fn)(guarded, tx);
-        if (savepoints) c.exec_script("RELEASE w");
-        x->after_commit = std::move(tx.after_commit());
-        any_ok = true;
+        // PostgreSQL would turn the COMMIT of an aborted transaction into a
+        // silent ROLLBACK: a write that swallowed a failed statement fails.
+        if (guarded.failed())
+          throw db_error(ErrorKind::internal, "db.aborted", "",
+                         "a write went on after a failed statement and returned normally");
+        ok = true;
       } catch (...) {
         x->error = std::current_exception();
-        x->after_commit.clear();
-        // Undo this write only; if even that fails, the outer handler
-        // fails the whole batch.
-        if (savepoints) c.exec_script("ROLLBACK TO w; RELEASE w");
+        // Undo this write only; if even that fails, the outer handler fails
+        // the whole batch.
+        if (savepoints) c.exec_script("ROLLBACK TO w");
+      }
+      if (ok) {
+        any_ok = true;
+        x->after_commit = std::move(tx.after_commit());
+        if (savepoints && !last) c.exec_script("RELEASE w; SAVEPOINT w");
       }
     }
     if (!any_ok) {

@@ -1,0 +1,95 @@
+#include "audit/audit.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/crypto.h"
+#include "core/error.h"
+
+namespace gh::audit {
+namespace {
+
+class AuditChain : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("gh-audit-" + std::to_string(::getpid()) + "-" + crypto::random_token(6));
+    std::filesystem::create_directories(dir_);
+    store_ = db::Store::open({.url = "sqlite:" + (dir_ / "t.db").string()});
+    store_->migrate();
+  }
+  void TearDown() override {
+    store_->close();
+    std::filesystem::remove_all(dir_);
+  }
+  void append(int n) {
+    for (int i = 0; i < n; ++i)
+      store_->write([&](db::Tx& tx) {
+        audit_.append(tx, Actor{"staff", 7, "alice"},
+                      {"member.create", "member", std::to_string(i), "ok", "detail " + std::to_string(i), "/1/"});
+      });
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<db::Store> store_;
+  Audit audit_{"chain key"};
+};
+
+TEST_F(AuditChain, IntactChainVerifies) {
+  append(5);
+  auto report = audit_.verify(*store_);
+  EXPECT_TRUE(report.ok) << report.message;
+  EXPECT_EQ(report.rows, 5);
+  EXPECT_EQ(report.head.size(), 64u);
+}
+
+TEST_F(AuditChain, RowsCannotBeUpdatedOrDeleted) {
+  append(2);
+  EXPECT_THROW(store_->write([](db::Tx& tx) { tx.exec("UPDATE audit_log SET result = 'denied' WHERE id = 1"); }),
+               Error);
+  EXPECT_THROW(store_->write([](db::Tx& tx) { tx.exec("DELETE FROM audit_log WHERE id = 2"); }), Error);
+  EXPECT_TRUE(audit_.verify(*store_).ok);
+}
+
+TEST_F(AuditChain, DetectsAChangedRow) {
+  append(4);
+  store_->write([](db::Tx& tx) {
+    tx.exec("DROP TRIGGER audit_log_no_update");
+    tx.exec("UPDATE audit_log SET detail = 'forged' WHERE id = 3");
+  });
+  auto report = audit_.verify(*store_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_id, 3);
+}
+
+TEST_F(AuditChain, DetectsADeletedRow) {
+  append(4);
+  store_->write([](db::Tx& tx) {
+    tx.exec("DROP TRIGGER audit_log_no_delete");
+    tx.exec("DELETE FROM audit_log WHERE id = 2");
+  });
+  auto report = audit_.verify(*store_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_id, 3);
+}
+
+TEST_F(AuditChain, ADifferentKeyDoesNotVerify) {
+  append(1);
+  Audit other("another key");
+  EXPECT_FALSE(other.verify(*store_).ok);
+}
+
+TEST_F(AuditChain, RolledBackWriteLeavesNoEntry) {
+  append(1);
+  EXPECT_THROW(store_->write([&](db::Tx& tx) {
+    audit_.append(tx, Actor::system(), {"x", "", "", "ok", "", ""});
+    throw Error::conflict("test", "abort");
+  }),
+               Error);
+  auto report = audit_.verify(*store_);
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(report.rows, 1);
+}
+
+}  // namespace
+}  // namespace gh::audit
