@@ -1,16 +1,30 @@
 // The store: one interface over SQLite (embedded default) and PostgreSQL.
 //
 // SQL is written once with PostgreSQL-style positional parameters ($1, $2 …);
-// the SQLite backend rewrites them to ?1, ?2 … when it prepares a statement.
-// Statements are prepared once per connection and cached by their text, so
-// keep SQL in named constants (`constexpr std::string_view kFindOrg = "…"`).
+// the SQLite backend binds $N to the N-th value using SQLite's own tokenizer
+// (so '$1' inside a string literal stays text). Every $N must appear in the
+// statement, and PostgreSQL must be able to infer its type: integer values
+// are sent as bigint, doubles as double precision, text and NULL untyped
+// (the server infers them from the context; add CAST($1 AS TEXT) where it
+// cannot). One statement per query(). Statements are prepared once per
+// connection and cached by their text, so keep SQL in named constants
+// (`constexpr std::string_view kFindOrg = "…"`), never build it with values.
+//
+// Errors: a unique violation throws ErrorKind::conflict "db.unique", a check
+// violation unprocessable "db.check", a lost or full database unavailable,
+// anything else internal; details are generic, the engine's message goes to
+// the log. After a statement fails, the transaction refuses further
+// statements ("db.aborted") on both backends, as PostgreSQL does: rethrow
+// (or map) the error, or avoid it with INSERT … ON CONFLICT. A write that
+// swallows a failed statement and returns normally fails too.
 //
 // Reads run on a pooled connection inside a read-only transaction (a
 // consistent snapshot). Writes go through a group committer: concurrent
 // writers are folded into one transaction and one commit (one fsync), each in
 // its own savepoint, so one writer's exception rolls back only its own
 // changes and is rethrown to it (LevelDB's DBImpl::Write writer queue).
-// `write` returns only after the commit is durable.
+// `write` returns only after the commit is durable. On PostgreSQL writes run
+// at READ COMMITTED: one process has one writer, so its writes are serial.
 //
 // Thread-safety: Store is safe to use from any thread. Tx is not: it belongs
 // to the function it is passed to and must not escape it.
@@ -127,8 +141,11 @@ class Tx {
   int64_t exec(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, params).affected;
   }
-  // Runs after this write is durably committed (never if it rolls back).
-  // Use for in-memory caches that must only reflect committed state.
+  // Runs after this write is durably committed (never if it rolls back),
+  // before write() returns, on the thread that led the group commit. Use for
+  // in-memory caches that must only reflect committed state. Must not call
+  // Store::write (it would wait for itself; it is refused); exceptions are
+  // logged and swallowed. Ignored in reads.
   void on_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
 
   std::vector<std::function<void()>>& after_commit() { return after_commit_; }
@@ -142,16 +159,18 @@ struct StoreStats {
   uint64_t commits = 0;          // group commits (transactions)
   uint64_t writes = 0;           // write functions folded into them
   uint64_t commit_us_total = 0;  // time spent in COMMIT
-  // Histogram of commit latency in microseconds: bucket upper bounds below.
-  static constexpr std::array<uint64_t, 10> kCommitBucketsUs = {100,   250,   500,    1000,   2500,
-                                                                5000,  10000, 25000,  100000, 1000000};
+  // Histograms count commits per bucket (not cumulative).
+  // Commit latency in microseconds: bucket upper bounds below.
+  static constexpr std::array<uint64_t, 10> kCommitBucketsUs = {
+      100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000};
   std::array<uint64_t, 11> commit_buckets{};  // last one is +Inf
   // Histogram of batch sizes (writes per commit): 1,2,4,8,...,512,+Inf.
   std::array<uint64_t, 11> batch_buckets{};
 };
 
 struct StoreOptions {
-  // "sqlite:/path/to/file.db", a plain file path, or "postgresql://…".
+  // "sqlite:/path/to/file.db", a plain file path (its directory is created),
+  // or "postgresql://user@host:port/db" / "postgres://…" (libpq URI).
   std::string url;
   int max_readers = 16;
   int max_batch = 256;  // most write functions folded into one commit
@@ -166,8 +185,10 @@ class Store {
 
   virtual Dialect dialect() const = 0;
 
-  // Applies pending numbered migrations for this dialect in one transaction
-  // each. Returns the schema version afterwards.
+  // Applies pending numbered migrations for this dialect (embedded
+  // src/db/migrations/<dialect>/NNN_name.sql), one transaction each,
+  // recorded in schema_migrations. Idempotent, and safe to run from several
+  // servers at once. Returns the schema version afterwards.
   virtual int migrate() = 0;
 
   // Runs fn(Tx&) in a read-only snapshot and returns its result.
@@ -185,7 +206,9 @@ class Store {
 
   // Runs fn(Tx&) in a durable write (see the file comment) and returns its
   // result. Exceptions thrown by fn are rethrown here after its changes have
-  // been rolled back.
+  // been rolled back. fn may be run on another thread (the group commit's
+  // leader) while this one waits; calling write() from inside fn throws
+  // "db.nested_write".
   template <class F>
   auto write(F&& fn) -> std::invoke_result_t<F, Tx&> {
     using R = std::invoke_result_t<F, Tx&>;
@@ -200,7 +223,8 @@ class Store {
 
   virtual StoreStats stats() const = 0;
 
-  // Waits for queued writes and closes all connections.
+  // Waits for queued writes and lent readers, then closes all connections;
+  // later reads and writes throw unavailable "db.closed". Idempotent.
   virtual void close() = 0;
 
  protected:

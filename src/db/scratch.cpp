@@ -1,11 +1,11 @@
 #include "db/scratch.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 #include "core/error.h"
 #include "db/postgres/postgres.h"
@@ -48,8 +48,8 @@ ScratchDatabase::ScratchDatabase(Dialect dialect) : dialect_(dialect) {
   auto server = test_postgres_url();
   if (!server) throw Error(ErrorKind::unavailable, "db.test_pg", kTestPostgresHint);
   server_url_ = *server;
-  name_ = "gh_scratch_" + std::to_string(getpid()) + "_" + std::to_string(now_ms() % 100000000) + "_" +
-          std::to_string(n);
+  name_ = "gh_scratch_" + std::to_string(getpid()) + "_" + std::to_string(now_ms() % 100000000) +
+          "_" + std::to_string(n);
   try {
     // CREATE DATABASE cannot run in a transaction: a plain connection.
     connect_postgres(server_url_)->exec_script("CREATE DATABASE " + name_);
@@ -68,7 +68,8 @@ ScratchDatabase::~ScratchDatabase() {
     return;
   }
   try {
-    connect_postgres(server_url_)->exec_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    connect_postgres(server_url_)
+        ->exec_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   } catch (const std::exception& e) {
     spdlog::warn("cannot drop test database {}: {}", name_, e.what());
   }

@@ -45,9 +45,9 @@ class ScratchDatabase {
   Dialect dialect_;
   std::string url_;
   std::string path_;
-  std::string dir_;          // SQLite: the temporary directory
-  std::string server_url_;   // PostgreSQL: the maintenance URL
-  std::string name_;         // PostgreSQL: the database name
+  std::string dir_;         // SQLite: the temporary directory
+  std::string server_url_;  // PostgreSQL: the maintenance URL
+  std::string name_;        // PostgreSQL: the database name
 };
 
 // The same URL naming another database on the same server.

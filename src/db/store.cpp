@@ -8,13 +8,14 @@
 // on_commit callbacks, then wakes every writer of the batch and hands the
 // leadership to the new front. While a leader commits, new writers pile up
 // behind it, so the busier the store, the bigger the batches.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
-#include <spdlog/spdlog.h>
 
 #include "core/embedded.h"
 #include "db/backend.h"
@@ -25,7 +26,8 @@ namespace {
 constexpr std::string_view kCreateMigrations =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
-constexpr std::string_view kMigrationVersions = "SELECT version FROM schema_migrations ORDER BY version";
+constexpr std::string_view kMigrationVersions =
+    "SELECT version FROM schema_migrations ORDER BY version";
 constexpr std::string_view kMigrationApplied = "SELECT 1 FROM schema_migrations WHERE version = $1";
 constexpr std::string_view kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
@@ -40,15 +42,16 @@ struct Migration {
 };
 
 std::vector<Migration> migrations_for(Dialect dialect) {
-  std::string_view prefix = dialect == Dialect::sqlite ? "src/db/migrations/sqlite/"
-                                                       : "src/db/migrations/postgres/";
+  std::string_view prefix =
+      dialect == Dialect::sqlite ? "src/db/migrations/sqlite/" : "src/db/migrations/postgres/";
   std::vector<Migration> out;
   for (const auto& f : embedded::files()) {
     if (!f.path.starts_with(prefix) || !f.path.ends_with(".sql")) continue;
     std::string_view name = f.path.substr(prefix.size());
     Migration m;
     size_t i = 0;
-    while (i < name.size() && name[i] >= '0' && name[i] <= '9') m.version = m.version * 10 + (name[i++] - '0');
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9')
+      m.version = m.version * 10 + (name[i++] - '0');
     if (i == 0 || m.version == 0) {
       spdlog::error("db: migration {} does not start with a version number", f.path);
       throw Error::internal("bad migration file name");
@@ -180,7 +183,8 @@ class StoreImpl final : public Store {
   // A reader connection on loan from the pool.
   class Lease {
    public:
-    Lease(StoreImpl& store, std::unique_ptr<Connection> conn) : store_(store), conn_(std::move(conn)) {}
+    Lease(StoreImpl& store, std::unique_ptr<Connection> conn)
+        : store_(store), conn_(std::move(conn)) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease() { store_.release_reader(std::move(conn_), discard_); }
@@ -218,9 +222,9 @@ class StoreImpl final : public Store {
   std::mutex read_mu_;
   std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by read_mu_
-  int open_readers_ = 0;                                    // idle + lent; guarded by read_mu_
-  int lent_readers_ = 0;                                    // guarded by read_mu_
-  bool readers_closed_ = false;                             // guarded by read_mu_
+  int open_readers_ = 0;                                   // idle + lent; guarded by read_mu_
+  int lent_readers_ = 0;                                   // guarded by read_mu_
+  bool readers_closed_ = false;                            // guarded by read_mu_
 
   mutable std::mutex stats_mu_;
   StoreStats stats_;  // guarded by stats_mu_
@@ -314,7 +318,8 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
     }
     auto t0 = std::chrono::steady_clock::now();
     c.exec_script("COMMIT");
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - t0);
     record_commit(batch.size(), static_cast<uint64_t>(us.count()));
   } catch (...) {
     // BEGIN, a savepoint or COMMIT failed: nothing of the batch is durable.
@@ -487,7 +492,8 @@ int StoreImpl::migrate() {
   std::set<int64_t> known;
   for (const auto& m : all) known.insert(m.version);
   for (int64_t v : applied)
-    if (!known.contains(v)) spdlog::warn("db: schema has migration {} that this build does not know", v);
+    if (!known.contains(v))
+      spdlog::warn("db: schema has migration {} that this build does not know", v);
   return applied.empty() ? 0 : static_cast<int>(*applied.rbegin());
 }
 
@@ -495,7 +501,8 @@ int StoreImpl::migrate() {
 
 // ---- errors and factories -----------------------------------------------------
 
-Error db_error(ErrorKind kind, std::string code, std::string_view sql, std::string_view detail_for_log) {
+Error db_error(ErrorKind kind, std::string code, std::string_view sql,
+               std::string_view detail_for_log) {
   // One line of SQL is enough to find the statement; never the parameters.
   std::string where(sql.substr(0, 160));
   std::replace(where.begin(), where.end(), '\n', ' ');

@@ -79,8 +79,10 @@ TEST(Urls, WithDatabaseReplacesThePath) {
   EXPECT_EQ(with_database("postgresql://postgres@127.0.0.1:55432/gonghui_test", "x"),
             "postgresql://postgres@127.0.0.1:55432/x");
   EXPECT_EQ(with_database("postgresql://h:1", "x"), "postgresql://h:1/x");
-  EXPECT_EQ(with_database("postgresql://h/db?sslmode=disable", "x"), "postgresql://h/x?sslmode=disable");
-  EXPECT_EQ(with_database("postgresql://h?sslmode=disable", "x"), "postgresql://h/x?sslmode=disable");
+  EXPECT_EQ(with_database("postgresql://h/db?sslmode=disable", "x"),
+            "postgresql://h/x?sslmode=disable");
+  EXPECT_EQ(with_database("postgresql://h?sslmode=disable", "x"),
+            "postgresql://h/x?sslmode=disable");
 }
 
 TEST(Open, SqliteNeedsAFile) {

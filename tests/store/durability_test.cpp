@@ -75,7 +75,8 @@ TEST(SqliteDurability, AcknowledgedWritesSurviveKill9) {
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the child stopped by itself (status " << status << ") after " << acked.size() << " writes";
+      << "the child stopped by itself (status " << status << ") after " << acked.size()
+      << " writes";
   ASSERT_GE(acked.size(), 3000u);
 
   auto s = Store::open(o);
@@ -83,10 +84,13 @@ TEST(SqliteDurability, AcknowledgedWritesSurviveKill9) {
   s->read([&](Tx& tx) {
     EXPECT_EQ(tx.query("PRAGMA integrity_check")[0][0].str(), "ok");
     for (int64_t a : acked)
-      if (!tx.one("SELECT 1 FROM settings WHERE key = $1", {std::to_string(a)})) missing.push_back(std::to_string(a));
-    EXPECT_GE(tx.query("SELECT count(*) FROM settings")[0][0].i64(), static_cast<int64_t>(acked.size()));
+      if (!tx.one("SELECT 1 FROM settings WHERE key = $1", {std::to_string(a)}))
+        missing.push_back(std::to_string(a));
+    EXPECT_GE(tx.query("SELECT count(*) FROM settings")[0][0].i64(),
+              static_cast<int64_t>(acked.size()));
   });
-  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged writes lost, e.g. " << missing.front();
+  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged writes lost, e.g. "
+                               << missing.front();
   s->close();
 }
 

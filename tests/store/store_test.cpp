@@ -130,7 +130,8 @@ TEST_P(StoreTest, ColumnsComeBackTyped) {
   EXPECT_TRUE((*r)[3].is_int());
   // Aggregates of integers are integers on both backends (PostgreSQL's
   // sum(bigint) is numeric).
-  auto agg = store().read([](Tx& tx) { return tx.query("SELECT count(*), sum(depth), sum(id) FROM orgs"); });
+  auto agg = store().read(
+      [](Tx& tx) { return tx.query("SELECT count(*), sum(depth), sum(id) FROM orgs"); });
   EXPECT_TRUE(agg[0][0].is_int());
   EXPECT_EQ(agg[0][0].i64(), 2);
   EXPECT_TRUE(agg[0][1].is_int());
@@ -170,15 +171,18 @@ TEST_P(StoreTest, UniqueViolationIsConflict) {
   EXPECT_EQ(uq.code(), "db.unique");
   EXPECT_EQ(uq.detail().find("orgs"), std::string::npos);
   EXPECT_EQ(count(store(), "SELECT count(*) FROM orgs"), 1);
-  EXPECT_EQ(store().read([](Tx& tx) { return tx.one("SELECT value FROM settings WHERE key = 'k'")->at(0).str(); }),
+  EXPECT_EQ(store().read([](Tx& tx) {
+    return tx.one("SELECT value FROM settings WHERE key = 'k'")->at(0).str();
+  }),
             "1");
 }
 
 TEST_P(StoreTest, CheckViolationIsUnprocessable) {
   Error e = error_of([&] {
     store().write([](Tx& tx) {
-      tx.exec("INSERT INTO orgs (name, level, region_code, path, depth, created_at, updated_at)"
-              " VALUES ('x', 'galactic', '100000', '/9/', 0, 0, 0)");
+      tx.exec(
+          "INSERT INTO orgs (name, level, region_code, path, depth, created_at, updated_at)"
+          " VALUES ('x', 'galactic', '100000', '/9/', 0, 0, 0)");
     });
   });
   EXPECT_EQ(e.kind(), ErrorKind::unprocessable);
@@ -187,7 +191,8 @@ TEST_P(StoreTest, CheckViolationIsUnprocessable) {
 }
 
 TEST_P(StoreTest, ForeignKeysAreEnforced) {
-  Error e = error_of([&] { store().write([](Tx& tx) { add_unit(tx, 424242, "91110000600037341L"); }); });
+  Error e =
+      error_of([&] { store().write([](Tx& tx) { add_unit(tx, 424242, "91110000600037341L"); }); });
   EXPECT_EQ(e.kind(), ErrorKind::internal);
   EXPECT_EQ(e.code(), "db.foreign_key");
 }
@@ -318,7 +323,8 @@ TEST_P(StoreTest, ConcurrentWritesAreGroupCommittedAndFailAlone) {
 
   std::set<std::string> stored;
   store().read([&](Tx& tx) {
-    for (const auto& row : tx.query("SELECT key FROM settings WHERE key LIKE 'k%'")) stored.insert(row[0].str());
+    for (const auto& row : tx.query("SELECT key FROM settings WHERE key LIKE 'k%'"))
+      stored.insert(row[0].str());
   });
   EXPECT_EQ(stored, committed);
   EXPECT_EQ(static_cast<int>(committed.size()), kThreads * kPerThread * 2 / 5);
@@ -433,11 +439,15 @@ TEST_P(StoreTest, AuditLogIsAppendOnly) {
       "INSERT INTO audit_log (at, actor_kind, actor_id, action, result, prev_hash, hash)"
       " VALUES ($1, 'staff', 1, 'login', 'ok', '', 'h1') RETURNING id";
   int64_t id = store().write([&](Tx& tx) { return tx.one(kAppend, {now_ms()})->at(0).i64(); });
-  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("UPDATE audit_log SET result = 'denied' WHERE id = $1", {id}); }),
+  EXPECT_THROW(store().write([&](Tx& tx) {
+    tx.exec("UPDATE audit_log SET result = 'denied' WHERE id = $1", {id});
+  }),
                Error);
-  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("DELETE FROM audit_log WHERE id = $1", {id}); }), Error);
+  EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("DELETE FROM audit_log WHERE id = $1", {id}); }),
+               Error);
   EXPECT_THROW(store().write([&](Tx& tx) { tx.exec("DELETE FROM audit_log"); }), Error);
-  auto row = store().read([&](Tx& tx) { return tx.one("SELECT result FROM audit_log WHERE id = $1", {id}); });
+  auto row = store().read(
+      [&](Tx& tx) { return tx.one("SELECT result FROM audit_log WHERE id = $1", {id}); });
   ASSERT_TRUE(row);
   EXPECT_EQ((*row)[0].str(), "ok");
 }
@@ -447,8 +457,10 @@ TEST_P(StoreTest, OneActiveMemberPerCitizen) {
     int64_t o = add_org(tx, "/1/");
     return std::pair{o, add_unit(tx, o, "91110000600037341L")};
   });
-  int64_t first = store().write([&](Tx& tx) { return add_member(tx, org, unit, "bidx-1", "active"); });
-  Error e = error_of([&] { store().write([&](Tx& tx) { add_member(tx, org, unit, "bidx-1", "active"); }); });
+  int64_t first =
+      store().write([&](Tx& tx) { return add_member(tx, org, unit, "bidx-1", "active"); });
+  Error e = error_of(
+      [&] { store().write([&](Tx& tx) { add_member(tx, org, unit, "bidx-1", "active"); }); });
   EXPECT_EQ(e.kind(), ErrorKind::conflict);
   EXPECT_EQ(e.code(), "db.unique");
   // Ended memberships of the same person may pile up.
@@ -463,9 +475,10 @@ TEST_P(StoreTest, OneActiveMemberPerCitizen) {
     add_member(tx, org, unit, "bidx-1", "active");
   });
   EXPECT_EQ(count(store(), "SELECT count(*) FROM members WHERE citizen_bidx = $1", {"bidx-1"}), 4);
-  EXPECT_EQ(count(store(), "SELECT count(*) FROM members WHERE citizen_bidx = $1 AND status = 'active'",
-                  {"bidx-1"}),
-            1);
+  EXPECT_EQ(
+      count(store(), "SELECT count(*) FROM members WHERE citizen_bidx = $1 AND status = 'active'",
+            {"bidx-1"}),
+      1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Dialect::sqlite, Dialect::postgres),

@@ -6,17 +6,18 @@
 // arithmetic on money in fen never narrows to int4), doubles as double
 // precision, text and NULL left for the server to infer from the context.
 // A statement is therefore cached per (SQL text, parameter kinds).
+#include "db/postgres/postgres.h"
+
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <charconv>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "db/backend.h"
-#include "db/postgres/postgres.h"
 
 namespace gh::db {
 namespace {
@@ -111,7 +112,8 @@ class PgConn final : public Connection {
       const Value& v = params[i];
       if (v.is_int() || v.is_double()) {
         char* b = numbers[i].data();
-        auto res = v.is_int() ? std::to_chars(b, b + 31, v.i64()) : std::to_chars(b, b + 31, v.f64());
+        auto res =
+            v.is_int() ? std::to_chars(b, b + 31, v.i64()) : std::to_chars(b, b + 31, v.f64());
         *res.ptr = '\0';
         values[i] = b;
       } else if (v.is_text()) {

@@ -6,11 +6,11 @@
 // a comment alone), but numbers named parameters in order of first
 // appearance. So instead of rewriting the text, each statement gets a map
 // from SQLite's parameter index to our $N at prepare time.
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <charconv>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -113,7 +113,8 @@ class SqliteConn final : public Connection {
         sqlite3_clear_bindings(s);
       }
     } reset{st.stmt};
-    for (size_t i = 0; i < st.arg.size(); ++i) bind(st.stmt, static_cast<int>(i) + 1, params[st.arg[i]]);
+    for (size_t i = 0; i < st.arg.size(); ++i)
+      bind(st.stmt, static_cast<int>(i) + 1, params[st.arg[i]]);
 
     Rows out;
     int ncol = sqlite3_column_count(st.stmt);

@@ -78,7 +78,11 @@ int64_t query_id(const http::Request& req, std::string_view name) {
 
 void Routes::mount(http::Router& r) {
   auto staff = [](Perm p) { return http::RouteOptions{.auth = http::AuthMode::staff, .perm = p}; };
-  r.add_tx(Method::post, "/api/v1/members", staff(Perm::member_write),
+  // Creating calls accept an Idempotency-Key, so a retried request never creates twice.
+  auto staff_once = [](Perm p) {
+    return http::RouteOptions{.auth = http::AuthMode::staff, .perm = p, .idempotent = true};
+  };
+  r.add_tx(Method::post, "/api/v1/members", staff_once(Perm::member_write),
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });
   r.add(Method::get, "/api/v1/members", staff(Perm::member_read), [this](http::Ctx& c) { return list(c); });
   r.add(Method::post, "/api/v1/members/import", staff(Perm::member_import),
@@ -93,7 +97,7 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return set_status(c, tx); });
   r.add(Method::get, "/api/v1/members/{id}/history", {.auth = http::AuthMode::session},
         [this](http::Ctx& c) { return history(c); });
-  r.add_tx(Method::post, "/api/v1/members/{id}/transfers", staff(Perm::member_transfer),
+  r.add_tx(Method::post, "/api/v1/members/{id}/transfers", staff_once(Perm::member_transfer),
            [this](http::Ctx& c, db::Tx& tx) { return request_transfer(c, tx); });
   r.add(Method::get, "/api/v1/transfers", staff(Perm::member_transfer),
         [this](http::Ctx& c) { return list_transfers(c); });

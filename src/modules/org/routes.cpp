@@ -43,7 +43,8 @@ Org from_row(const db::Row& row) {
 
 void Routes::mount(http::Router& r) {
   using namespace std::placeholders;
-  r.add_tx(Method::post, "/api/v1/orgs", {.auth = http::AuthMode::staff, .perm = Perm::org_write},
+  r.add_tx(Method::post, "/api/v1/orgs",
+           {.auth = http::AuthMode::staff, .perm = Perm::org_write, .idempotent = true},
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });
   r.add(Method::get, "/api/v1/orgs", {.auth = http::AuthMode::staff, .perm = Perm::org_read},
         [this](http::Ctx& c) { return list(c); });

@@ -30,7 +30,8 @@ bool valid_industry(const std::string& s) { return s.size() == 1 && s[0] >= 'A' 
 }  // namespace
 
 void Routes::mount(http::Router& r) {
-  r.add_tx(Method::post, "/api/v1/units", {.auth = http::AuthMode::staff, .perm = Perm::unit_write},
+  r.add_tx(Method::post, "/api/v1/units",
+           {.auth = http::AuthMode::staff, .perm = Perm::unit_write, .idempotent = true},
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });
   r.add(Method::get, "/api/v1/units", {.auth = http::AuthMode::staff, .perm = Perm::unit_read},
         [this](http::Ctx& c) { return list(c); });
