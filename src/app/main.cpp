@@ -88,7 +88,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   auth::Routes auth_routes(*store, sessions, authenticator, keys, audit);
   org::Routes org_routes(*store, audit);
   unit::Routes unit_routes(*store, audit);
-  member::Routes member_routes(*store, roster, audit);
+  member::Routes member_routes(*store, roster, sessions, audit);
   audit::Routes audit_routes(*store, audit);
   system_routes.mount(router);
   auth_routes.mount(router);

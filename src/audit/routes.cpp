@@ -81,7 +81,11 @@ http::Response Routes::list(http::Ctx& ctx) {
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
 }
 
-http::Response Routes::verify(http::Ctx&) {
+http::Response Routes::verify(http::Ctx& ctx) {
+  // The chain spans every org: only the top org's auditors may check it whole.
+  const auto& who = ctx.who();
+  if (std::count(who.org_path.begin(), who.org_path.end(), '/') != 2)
+    throw Error::forbidden("only auditors of the top org can verify the whole audit trail");
   auto report = audit_.verify(store_);
   json::object out;
   out["ok"] = report.ok;

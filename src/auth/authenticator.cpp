@@ -67,7 +67,9 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
   }
   std::string expected = sign_request(entry.secret, http::method_name(req.method), req.target, ts_h,
                                       nonce_h, req.body);
-  if (!crypto::equal_ct(expected, sig_h)) throw unauthorized("terminal.signature", "bad request signature");
+  std::string given(sig_h);
+  for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!crypto::equal_ct(expected, given)) throw unauthorized("terminal.signature", "bad request signature");
   // The nonce is spent only after the signature checks out, so a forger
   // cannot burn a terminal's future nonces.
   bool fresh = store_.write([&](db::Tx& tx) {

@@ -27,6 +27,14 @@ constexpr std::string_view kTerminalColumns =
     "t.id, t.name, t.kind, t.org_id, t.status, t.created_at, o.path";
 constexpr std::string_view kDisableTerminal = "UPDATE terminals SET status = 'disabled' WHERE id = $1";
 
+// A member account works only while its membership is active.
+bool member_active(db::Store& store, int64_t member_id) {
+  return store.read([&](db::Tx& tx) {
+    auto r = tx.one("SELECT status FROM members WHERE id = $1", {member_id});
+    return r && (*r)[0].str() == "active";
+  });
+}
+
 Error invalid_credentials() {
   return Error{ErrorKind::unauthorized, "auth.invalid_credentials", "wrong username or password"};
 }
@@ -91,13 +99,15 @@ http::Response Routes::login(http::Ctx& ctx) {
   f.done();
   // Members log in with their phone number; staff with a username.
   std::string key = username;
-  if (auto phone = parse_phone(username)) key = member_username(crypto::blind_index(keys_, "phone", *phone));
+  auto phone = parse_phone(username);
+  if (phone) key = member_username(crypto::blind_index(keys_, "phone", *phone));
   auto account = store_.read([&](db::Tx& tx) { return find_by_username(tx, key); });
   int64_t now = db::now_ms();
   auto record = [&](const Account* a, const std::string& result, const std::string& detail) {
     return audit::Entry{"auth.login", "account", a ? std::to_string(a->id) : "", result, detail,
                         a ? a->org_path : ""};
   };
+  if (account && account->kind == "member" && !member_active(store_, account->member_id)) account.reset();
   if (!account || account->status != "active") {
     crypto::verify_password(dummy_hash_, password);
     store_.write([&](db::Tx& tx) {
@@ -134,7 +144,7 @@ http::Response Routes::login(http::Ctx& ctx) {
   out["token"] = session.token;
   out["expires_at"] = iso_utc(session.expires_at);
   auto acc = account_json(*account);
-  if (kind == PrincipalKind::member) acc["username"] = mask_phone(username);
+  if (kind == PrincipalKind::member) acc["username"] = mask_phone(*phone);
   out["account"] = std::move(acc);
   auto res = http::Response::json(200, out);
   res.headers.emplace_back("Cache-Control", "no-store");
@@ -257,6 +267,8 @@ http::Response Routes::update_staff(http::Ctx& ctx, db::Tx& tx) {
   auto a = find_account(tx, id);
   if (!a || a->kind != "staff") throw Error::not_found("staff account");
   modules::require_scope(who, a->org_path, "staff account");
+  if (!may_grant(who.roles, a->roles))
+    throw Error::forbidden("this account holds roles you do not hold; ask an administrator");
   http::Fields f(ctx.json());
   auto roles = f.raw("roles") ? f.str_list("roles", 5) : a->roles;
   auto status = f.raw("status") ? f.one_of("status", {"active", "disabled"}) : a->status;
@@ -288,6 +300,8 @@ http::Response Routes::reset_password(http::Ctx& ctx) {
     auto a = find_account(tx, id);
     if (!a || a->kind != "staff") throw Error::not_found("staff account");
     modules::require_scope(who, a->org_path, "staff account");
+    if (!may_grant(who.roles, a->roles))
+      throw Error::forbidden("this account holds roles you do not hold; ask an administrator");
     tx.exec(kSetPassword, {id, hash, db::now_ms()});
     Sessions::end_all(tx, id);
     audit_.append(tx, audit::Actor::of(&who), {"staff.password_reset", "account", std::to_string(id), "ok", "", a->org_path});

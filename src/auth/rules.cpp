@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "auth/permissions.h"
+
 namespace gh::auth {
 
 std::optional<Invalid> check_password(std::string_view pw) {
@@ -38,10 +40,15 @@ LoginFailure after_failure(int failed_count, int64_t now_ms, const LockoutPolicy
 }
 
 bool may_grant(std::span<const std::string> granter, std::span<const std::string> roles) {
-  if (std::find(granter.begin(), granter.end(), "admin") != granter.end()) return true;
-  return std::all_of(roles.begin(), roles.end(), [&](const std::string& r) {
-    return std::find(granter.begin(), granter.end(), r) != granter.end();
-  });
+  // Compared by permissions, not names: an org_manager may hand out
+  // case_officer (a subset of its own permissions) but never admin.
+  PermSet mine = perms_for(granter);
+  for (const auto& role : roles) {
+    PermSet theirs = role_perms(role);
+    for (unsigned i = 0; i < static_cast<unsigned>(Perm::kCount); ++i)
+      if (theirs.has(static_cast<Perm>(i)) && !mine.has(static_cast<Perm>(i))) return false;
+  }
+  return true;
 }
 
 }  // namespace gh::auth

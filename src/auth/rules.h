@@ -31,7 +31,8 @@ struct LoginFailure {
 // What one more failed attempt does to an account.
 LoginFailure after_failure(int failed_count, int64_t now_ms, const LockoutPolicy& policy);
 
-// A staff account may grant only roles it holds itself (admin may grant all).
+// A staff account may grant (or manage accounts holding) only roles whose
+// permissions it holds itself; admin may grant all.
 bool may_grant(std::span<const std::string> granter_roles, std::span<const std::string> roles);
 
 }  // namespace gh::auth

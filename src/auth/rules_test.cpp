@@ -50,6 +50,11 @@ TEST(Roles, GrantOnlyWhatYouHold) {
   EXPECT_FALSE(may_grant(manager, want_admin));
   EXPECT_FALSE(may_grant(manager, want_both));
   EXPECT_TRUE(may_grant(both, want_both));
+  std::vector<std::string> officer{"case_officer"}, reviewer{"reviewer"};
+  EXPECT_TRUE(may_grant(manager, officer));   // a subset of org_manager's permissions
+  EXPECT_TRUE(may_grant(manager, reviewer));
+  EXPECT_FALSE(may_grant(officer, manager));
+  EXPECT_FALSE(may_grant(reviewer, officer));
 }
 
 TEST(Roles, PermissionTable) {

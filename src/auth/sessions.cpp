@@ -14,8 +14,9 @@ constexpr std::string_view kInsert =
     "VALUES ($1, $2, $3, $3, $4)";
 constexpr std::string_view kLoad =
     "SELECT s.account_id, s.last_seen_at, s.expires_at, a.kind, a.username, a.org_id, "
-    "a.member_id, a.roles, a.status, o.path FROM sessions s JOIN accounts a ON a.id = s.account_id "
-    "LEFT JOIN orgs o ON o.id = a.org_id WHERE s.token_hash = $1";
+    "a.member_id, a.roles, a.status, o.path, m.status FROM sessions s "
+    "JOIN accounts a ON a.id = s.account_id LEFT JOIN orgs o ON o.id = a.org_id "
+    "LEFT JOIN members m ON m.id = a.member_id WHERE s.token_hash = $1";
 constexpr std::string_view kTouch = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 constexpr std::string_view kDelete = "DELETE FROM sessions WHERE token_hash = $1";
 constexpr std::string_view kDeleteAccount = "DELETE FROM sessions WHERE account_id = $1";
@@ -52,6 +53,7 @@ std::shared_ptr<Sessions::Cached> Sessions::load(const std::string& hash) {
   if (!row) return nullptr;
   const auto& r = *row;
   if (r[8].str() != "active") return nullptr;
+  if (r[3].str() == "member" && r[10].str() != "active") return nullptr;  // membership ended
   auto p = std::make_shared<Principal>();
   p->account_id = r[0].i64();
   p->kind = r[3].str() == "member" ? PrincipalKind::member : PrincipalKind::staff;

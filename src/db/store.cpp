@@ -201,6 +201,7 @@ class StoreImpl final : public Store {
   void enqueue(const WriteFn& fn, bool exclusive);
   void commit_batch(const std::vector<Writer*>& batch);
   Connection& writer();
+  Connection& begin_writer(const std::string& begin);
   void rollback_writer() noexcept;
   void record_commit(size_t writes, uint64_t us);
 
@@ -284,8 +285,8 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
   const bool savepoints = batch.size() > 1;
   bool any_ok = false;
   try {
-    Connection& c = writer();
-    c.exec_script(savepoints ? backend_.begin_write + "; SAVEPOINT w" : backend_.begin_write);
+    Connection& c =
+        begin_writer(savepoints ? backend_.begin_write + "; SAVEPOINT w" : backend_.begin_write);
     for (size_t i = 0; i < batch.size(); ++i) {
       Writer* x = batch[i];
       const bool last = i + 1 == batch.size();
@@ -344,6 +345,20 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
       }
     }
     x->after_commit.clear();
+  }
+}
+
+// Nothing of the batch has run before BEGIN succeeds, so a connection the
+// server dropped while idle (restart, failover) is replaced and BEGIN retried.
+Connection& StoreImpl::begin_writer(const std::string& begin) {
+  for (int attempt = 0;; ++attempt) {
+    Connection& c = writer();
+    try {
+      c.exec_script(begin);
+      return c;
+    } catch (const Error&) {
+      if (attempt > 0 || !c.broken()) throw;
+    }
   }
 }
 
@@ -423,30 +438,40 @@ void StoreImpl::release_reader(std::unique_ptr<Connection> conn, bool discard) n
 }
 
 void StoreImpl::run_read(const std::function<void(Tx&)>& fn) {
-  Lease lease(*this, acquire_reader());
-  try {
-    lease->exec_script(backend_.begin_read);
-  } catch (...) {
-    lease.discard();
-    throw;
-  }
-  GuardedConn guarded(*lease);
-  Tx tx(guarded);
-  try {
-    fn(tx);
-  } catch (...) {
+  // As for the writer: before BEGIN succeeds nothing has run, so idle
+  // connections the server dropped are replaced (after a restart the whole
+  // pool may be dead, hence up to max_readers + 1 tries).
+  for (int attempt = 0;; ++attempt) {
+    Lease lease(*this, acquire_reader());
     try {
-      lease->exec_script("ROLLBACK");
+      lease->exec_script(backend_.begin_read);
+    } catch (const Error&) {
+      lease.discard();
+      if (attempt < max_readers_ && lease->broken()) continue;
+      throw;
     } catch (...) {
       lease.discard();
+      throw;
     }
-    throw;
-  }
-  try {
-    lease->exec_script("COMMIT");
-  } catch (...) {
-    lease.discard();
-    throw;
+    GuardedConn guarded(*lease);
+    Tx tx(guarded);
+    try {
+      fn(tx);
+    } catch (...) {
+      try {
+        lease->exec_script("ROLLBACK");
+      } catch (...) {
+        lease.discard();
+      }
+      throw;
+    }
+    try {
+      lease->exec_script("COMMIT");
+    } catch (...) {
+      lease.discard();
+      throw;
+    }
+    return;
   }
 }
 

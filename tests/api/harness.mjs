@@ -68,13 +68,20 @@ function withDatabase(url, name) {
 let serverCounter = 0;
 
 // Starts a server. Options: demo (load `--demo` data), webRoot (--web-root),
-// args (extra flags). Returns a Server; call `await srv.stop()` in after().
+// args (extra flags), reuse (a stopped Server whose store to open again).
+// Returns a Server; call `await srv.stop()` in after().
 export async function startServer(opts = {}) {
   const kind = storeKind();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gonghui-api-'));
+  let dataDir;
   let dbUrl = null;
   let dbName = null;
-  if (kind === 'postgres') {
+  if (opts.reuse) {
+    // Restart on a previous server's store (that server stopped with cleanup: false).
+    ({ dataDir, dbUrl, dbName } = opts.reuse);
+  } else {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'gonghui-api-'));
+  }
+  if (kind === 'postgres' && !opts.reuse) {
     dbName = `gh_api_${process.pid}_${serverCounter++}_${randomBytes(4).toString('hex')}`;
     await psql(process.env.GONGHUI_TEST_PG, `CREATE DATABASE ${dbName}`);
     dbUrl = withDatabase(process.env.GONGHUI_TEST_PG, dbName);
@@ -155,7 +162,7 @@ export class Server {
   }
 
   // Sends SIGTERM, waits for the exit and asserts a graceful one (code 0).
-  async stop({ timeoutMs = 20_000 } = {}) {
+  async stop({ timeoutMs = 20_000, cleanup = true } = {}) {
     if (!this.proc) return;
     let result = this.exited;
     if (!result) {
@@ -166,7 +173,7 @@ export class Server {
         await this.exitPromise;
       }
     }
-    await this.cleanup();
+    if (cleanup) await this.cleanup();
     assert.ok(result, `gonghui did not exit within ${timeoutMs} ms of SIGTERM`);
     assert.deepEqual(
       { code: result.code, signal: result.signal },
@@ -241,8 +248,8 @@ export class Server {
 
   // A raw HTTP/1.1 exchange over one socket: the target and body go out
   // exactly as given (fetch would normalise "..", "%2e%2e" …).
-  raw(requestText, { timeoutMs = 15_000 } = {}) {
-    return rawRequest(this.port, requestText, { timeoutMs });
+  raw(requestText, { timeoutMs = 15_000, pauseAfterHeadMs = 0 } = {}) {
+    return rawRequest(this.port, requestText, { timeoutMs, pauseAfterHeadMs });
   }
 
   // Runs SQL directly against this server's store (sqlite3 or psql CLI).
@@ -257,7 +264,7 @@ export class Server {
   }
 }
 
-export function rawRequest(port, request, { timeoutMs = 15_000 } = {}) {
+export function rawRequest(port, request, { timeoutMs = 15_000, pauseAfterHeadMs = 0 } = {}) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     const sock = net.connect(port, '127.0.0.1');
@@ -288,9 +295,21 @@ export function rawRequest(port, request, { timeoutMs = 15_000 } = {}) {
     sock.on('end', () => finish());
     sock.on('close', () => finish());
     sock.on('error', (e) => finish(e));
-    sock.on('connect', () => {
+    sock.on('connect', async () => {
+      // Write in small pieces and stop as soon as an answer starts (a server
+      // refusing a large body answers early and stops reading).
       const parts = Array.isArray(request) ? request : [request];
-      for (const p of parts) sock.write(p, () => {});
+      for (const [i, part] of parts.entries()) {
+        // Like a client sending Expect: 100-continue, give the server a
+        // moment to refuse on the headers alone before the body follows.
+        if (i === 1 && pauseAfterHeadMs) await new Promise((r) => setTimeout(r, pauseAfterHeadMs));
+        const buf = Buffer.isBuffer(part) ? part : Buffer.from(part);
+        for (let off = 0; off < buf.length; off += 64 * 1024) {
+          if (done || chunks.length) return;
+          const ok = await new Promise((res) => sock.write(buf.subarray(off, off + 64 * 1024), (err) => res(!err)));
+          if (!ok) return;
+        }
+      }
     });
   });
 }

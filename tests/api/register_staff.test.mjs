@@ -2,7 +2,7 @@
 // account creation — on the `serve --demo` data set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertProblem, DEMO_PASSWORD } from './harness.mjs';
+import { startServer, assertProblem, DEMO_PASSWORD, ADMIN_PASSWORD } from './harness.mjs';
 import { memberBody, countOf } from './fixtures.mjs';
 import { makeCitizenId, maskOf, freshCitizenId, freshPhone } from './gen.mjs';
 
@@ -14,6 +14,7 @@ let liMing;
 
 before(async () => {
   srv = await startServer({ demo: true });
+  tok.admin = await srv.login('admin', ADMIN_PASSWORD);
   const names = ['yn_admin', 'km_manager', 'county_officer', 'other_county_officer', 'grassroots_officer', 'yn_auditor', 'yn_reviewer'];
   await Promise.all(
     names.map(async (n) => {
@@ -74,9 +75,10 @@ test('register with data that does not match the roster → 422; nothing created
   // No account came into being: the phone cannot log in.
   assertProblem(await srv.loginRaw(wangFang.phone, 'Member2026pw'), 401);
   assert.equal(await memberAccounts(), before);
-  // Failed matches are audited.
-  const a = await srv.api('GET', '/api/v1/audit?action=auth.register&result=failed', { token: tok.yn_admin });
-  assert.ok(a.json.total >= 4);
+  // Failed matches are audited (tied to no org: the top org's admin sees them).
+  const a = await srv.api('GET', '/api/v1/audit?action=auth.register&result=failed', { token: tok.admin });
+  assert.equal(a.status, 200, a.text);
+  assert.ok(a.json.total >= 4, `failed registrations audited: ${a.json.total}`);
 });
 
 test('register with matching ID, name and phone → 201; login by phone → kind member; /me works', async () => {
@@ -183,34 +185,55 @@ const staffCount = () => countOf(srv, tok.yn_admin, '/api/v1/staff?page_size=1')
 test('POST /staff creates an account inside the caller’s subtree; it can log in', async () => {
   const before = await staffCount();
   const countyOrg = acct.county_officer.org_id;
+  // km_manager holds org_manager, so it may grant org_manager below itself.
   const r = await srv.api('POST', '/api/v1/staff', {
     token: tok.km_manager,
-    body: { username: 'km_new_officer', password: 'NewStaff2026', org_id: countyOrg, roles: ['case_officer'] },
+    body: { username: 'km_new_manager', password: 'NewStaff2026', org_id: countyOrg, roles: ['org_manager'] },
   });
   assert.equal(r.status, 201, r.text);
   assert.equal(typeof r.json.id, 'number');
-  assert.equal(r.json.username, 'km_new_officer');
+  assert.equal(r.json.username, 'km_new_manager');
   assert.equal(r.json.kind, 'staff');
   assert.equal(r.json.org_id, countyOrg);
-  assert.deepEqual(r.json.roles, ['case_officer']);
+  assert.deepEqual(r.json.roles, ['org_manager']);
   assert.ok(!r.text.includes('NewStaff2026'), 'password not echoed');
   assert.equal(await staffCount(), before + 1);
 
-  const login = await srv.loginRaw('km_new_officer', 'NewStaff2026');
+  const login = await srv.loginRaw('km_new_manager', 'NewStaff2026');
   assert.equal(login.status, 200, login.text);
   assert.equal(login.json.account.kind, 'staff');
   assert.equal(login.json.account.org_id, countyOrg);
-  assert.deepEqual(login.json.account.roles, ['case_officer']);
-  // Its scope is the county: 李明 visible.
-  assert.equal((await srv.api('GET', `/api/v1/members/${liMing.id}`, { token: login.json.token })).status, 200);
-  // The creator can read it back; the other city cannot.
+  assert.deepEqual(login.json.account.roles, ['org_manager']);
+  const newTok = login.json.token;
+  // Its scope is the county: 李明 visible, the other county's officer not.
+  assert.equal((await srv.api('GET', `/api/v1/members/${liMing.id}`, { token: newTok })).status, 200);
+  assertProblem(await srv.api('GET', `/api/v1/staff/${acct.other_county_officer.id}`, { token: newTok }), [403, 404]);
+  // The creator can read it back; another subtree cannot.
   assert.equal((await srv.api('GET', `/api/v1/staff/${r.json.id}`, { token: tok.km_manager })).status, 200);
+  // The bootstrap/province admin may grant any role.
+  const byAdmin = await srv.api('POST', '/api/v1/staff', {
+    token: tok.yn_admin,
+    body: { username: 'yn_new_officer', password: 'NewStaff2026', org_id: countyOrg, roles: ['case_officer'] },
+  });
+  assert.equal(byAdmin.status, 201, byAdmin.text);
+  assert.equal((await srv.loginRaw('yn_new_officer', 'NewStaff2026')).status, 200);
+});
+
+test('an org_manager may create a case_officer (a role whose permissions it holds)', async () => {
+  // org_manager's permissions are a superset of case_officer's; refusing this
+  // leaves a city manager able to create managers but not officers.
+  const r = await srv.api('POST', '/api/v1/staff', {
+    token: tok.km_manager,
+    body: { username: 'km_new_officer', password: 'NewStaff2026', org_id: acct.county_officer.org_id, roles: ['case_officer'] },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await srv.loginRaw('km_new_officer', 'NewStaff2026')).status, 200);
 });
 
 test('POST /staff refuses roles the caller does not hold (422), other subtrees (403/404), no permission (403)', async () => {
   const before = await staffCount();
   const countyOrg = acct.county_officer.org_id;
-  for (const roles of [['admin'], ['auditor'], ['case_officer', 'auditor']]) {
+  for (const roles of [['admin'], ['auditor'], ['org_manager', 'auditor'], ['org_manager', 'admin']]) {
     const r = await srv.api('POST', '/api/v1/staff', {
       token: tok.km_manager,
       body: { username: 'km_escalate', password: 'NewStaff2026', org_id: countyOrg, roles },
@@ -225,16 +248,29 @@ test('POST /staff refuses roles the caller does not hold (422), other subtrees (
     422,
     { field: 'roles' },
   );
+  assertProblem(
+    await srv.api('POST', '/api/v1/staff', {
+      token: tok.km_manager,
+      body: { username: 'km_noroles', password: 'NewStaff2026', org_id: countyOrg, roles: [] },
+    }),
+    422,
+    { field: 'roles' },
+  );
   const outside = await srv.api('POST', '/api/v1/staff', {
     token: tok.km_manager,
-    body: { username: 'km_outside', password: 'NewStaff2026', org_id: acct.other_county_officer.org_id, roles: ['case_officer'] },
+    body: { username: 'km_outside', password: 'NewStaff2026', org_id: acct.other_county_officer.org_id, roles: ['org_manager'] },
   });
   assertProblem(outside, [403, 404]);
   const above = await srv.api('POST', '/api/v1/staff', {
     token: tok.km_manager,
-    body: { username: 'km_above', password: 'NewStaff2026', org_id: acct.yn_admin.org_id, roles: ['case_officer'] },
+    body: { username: 'km_above', password: 'NewStaff2026', org_id: acct.yn_admin.org_id, roles: ['org_manager'] },
   });
   assertProblem(above, [403, 404]);
+  const unknownOrg = await srv.api('POST', '/api/v1/staff', {
+    token: tok.km_manager,
+    body: { username: 'km_nowhere', password: 'NewStaff2026', org_id: 9_999_999, roles: ['org_manager'] },
+  });
+  assertProblem(unknownOrg, [403, 404, 422]);
   const noPerm = await srv.api('POST', '/api/v1/staff', {
     token: tok.county_officer,
     body: { username: 'co_new', password: 'NewStaff2026', org_id: countyOrg, roles: ['case_officer'] },
@@ -244,7 +280,7 @@ test('POST /staff refuses roles the caller does not hold (422), other subtrees (
   assertProblem(
     await srv.api('POST', '/api/v1/staff', {
       token: tok.km_manager,
-      body: { username: '1bad name', password: 'NewStaff2026', org_id: countyOrg, roles: ['case_officer'] },
+      body: { username: '1bad name', password: 'NewStaff2026', org_id: countyOrg, roles: ['org_manager'] },
     }),
     422,
     { field: 'username' },
@@ -252,7 +288,7 @@ test('POST /staff refuses roles the caller does not hold (422), other subtrees (
   assertProblem(
     await srv.api('POST', '/api/v1/staff', {
       token: tok.km_manager,
-      body: { username: 'km_weak', password: 'password', org_id: countyOrg, roles: ['case_officer'] },
+      body: { username: 'km_weak', password: 'password', org_id: countyOrg, roles: ['org_manager'] },
     }),
     422,
     { field: 'password' },
@@ -260,16 +296,21 @@ test('POST /staff refuses roles the caller does not hold (422), other subtrees (
   assertProblem(
     await srv.api('POST', '/api/v1/staff', {
       token: tok.km_manager,
-      body: { username: 'county_officer', password: 'NewStaff2026', org_id: countyOrg, roles: ['case_officer'] },
+      body: { username: 'county_officer', password: 'NewStaff2026', org_id: countyOrg, roles: ['org_manager'] },
     }),
     409,
   );
   assert.equal(await staffCount(), before);
-  for (const u of ['km_escalate', 'km_outside', 'km_above', 'co_new', 'km_weak']) assertProblem(await srv.loginRaw(u, 'NewStaff2026'), 401);
+  for (const u of ['km_escalate', 'km_badrole', 'km_noroles', 'km_outside', 'km_above', 'km_nowhere', 'co_new', 'km_weak'])
+    assertProblem(await srv.loginRaw(u, 'NewStaff2026'), 401);
+  // The existing account was not overwritten by the duplicate.
+  assert.equal((await srv.loginRaw('county_officer', DEMO_PASSWORD)).status, 200);
   // Reading staff of another subtree is refused too.
   const other = await srv.api('GET', `/api/v1/staff/${acct.other_county_officer.id}`, { token: tok.km_manager });
   assertProblem(other, [403, 404]);
   assert.ok(!other.text.includes('other_county_officer'));
+  const list = await srv.api('GET', '/api/v1/staff?page_size=200', { token: tok.km_manager });
+  assert.ok(!list.json.items.some((a) => a.username === 'other_county_officer' || a.username === 'yn_admin'));
   // Raising one's own roles via PATCH is refused.
   const esc = await srv.api('PATCH', `/api/v1/staff/${acct.km_manager.id}`, { token: tok.km_manager, body: { roles: ['admin'] } });
   assertProblem(esc, [403, 404, 422]);

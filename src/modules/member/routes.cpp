@@ -195,6 +195,15 @@ http::Response Routes::update(http::Ctx& ctx, db::Tx& tx) {
   }
   f.done();
   m.updated_at = db::now_ms();
+  // The member logs in with the phone: the account's login name follows it.
+  if (auto account = tx.one("SELECT id FROM accounts WHERE member_id = $1", {m.id})) {
+    int64_t account_id = (*account)[0].i64();
+    auto username = auth::member_username(m.phone_bidx);
+    if (auto other = auth::find_by_username(tx, username); other && other->id != account_id)
+      throw Error{ErrorKind::conflict, "phone.taken", "another member account logs in with this phone",
+                  {{"phone", "phone.taken", "another member account logs in with this phone"}}};
+    tx.exec("UPDATE accounts SET username = $2 WHERE id = $1", {account_id, username});
+  }
   tx.exec(kUpdate, {m.id, m.name, m.phone_enc, m.phone_bidx, m.phone_masked, m.unit_id, m.household,
                     m.employment_form, m.employment_status, m.ethnic_group, m.education,
                     m.political_status, m.needy_status, m.needy_detail, m.physical_card_no, m.updated_at});
@@ -330,6 +339,14 @@ http::Response Routes::set_status(http::Ctx& ctx, db::Tx& tx) {
   if (tx.one(kOpenTransfer, {m.id}))
     throw Error::conflict("transfer.open", "a transfer of this member is waiting for a decision");
   tx.exec(kSetStatus, {m.id, status, db::now_ms()});
+  if (status != "active") {
+    // A member whose membership is not active cannot use their account.
+    if (auto account = tx.one("SELECT id FROM accounts WHERE member_id = $1", {m.id})) {
+      int64_t account_id = (*account)[0].i64();
+      auth::Sessions::end_all(tx, account_id);
+      tx.on_commit([this, account_id] { sessions_.evict_account(account_id); });
+    }
+  }
   add_history(tx, m.id, status, "status", m.org_id, m.unit_id, reason, who.account_id);
   audit_.append(tx, audit::Actor::of(&who),
                 {"member.status", "member", std::to_string(m.id), "ok", m.status + "->" + status, m.org_path});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "audit/audit.h"
+#include "auth/sessions.h"
 #include "db/db.h"
 #include "http/router.h"
 #include "modules/member/roster.h"
@@ -13,8 +14,8 @@ namespace gh::member {
 
 class Routes {
  public:
-  Routes(db::Store& store, Roster& roster, const audit::Audit& audit)
-      : store_(store), roster_(roster), audit_(audit) {}
+  Routes(db::Store& store, Roster& roster, auth::Sessions& sessions, const audit::Audit& audit)
+      : store_(store), roster_(roster), sessions_(sessions), audit_(audit) {}
   void mount(http::Router& router);
 
  private:
@@ -37,6 +38,7 @@ class Routes {
 
   db::Store& store_;
   Roster& roster_;
+  auth::Sessions& sessions_;
   const audit::Audit& audit_;
 };
 

@@ -103,6 +103,7 @@ http::Response Routes::update(http::Ctx& ctx, db::Tx& tx) {
   audit_.append(tx, audit::Actor::of(&who),
                 {"org.update", "org", std::to_string(id), "ok", "name", org->path});
   org->name = name;
+  org->updated_at = db::now_ms();
   return http::Response::json(200, to_json(*org));
 }
 

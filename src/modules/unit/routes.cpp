@@ -107,7 +107,8 @@ http::Response Routes::update(http::Ctx& ctx, db::Tx& tx) {
   if (u->industry && !valid_industry(*u->industry))
     f.add("industry", "industry.unknown", "industry must be a GB/T 4754-2017 section letter A–T");
   f.done();
-  tx.exec(kUpdate, {id, u->name, u->industry, u->headcount, db::now_ms()});
+  u->updated_at = db::now_ms();
+  tx.exec(kUpdate, {id, u->name, u->industry, u->headcount, u->updated_at});
   audit_.append(tx, audit::Actor::of(&who), {"unit.update", "unit", std::to_string(id), "ok", "", u->org_path});
   return http::Response::json(200, to_json(*u));
 }

@@ -1,0 +1,47 @@
+// PostgreSQL-only behaviour: connections that the server drops (restart,
+// failover, pg_terminate_backend) are replaced, never reused, and never
+// replaced in the middle of a transaction (which would split it).
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "db/db.h"
+#include "db/scratch.h"
+
+namespace gh::db {
+namespace {
+
+constexpr std::string_view kKillOthers =
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()";
+
+TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
+  ASSERT_TRUE(test_postgres_url()) << kTestPostgresHint;
+  ScratchDatabase db(Dialect::postgres);
+  StoreOptions o;
+  o.url = db.url();
+  auto store = Store::open(o);
+  store->migrate();
+  auto put = [&](const char* key) {
+    store->write(
+        [&](Tx& tx) { tx.exec("INSERT INTO settings (key, value) VALUES ($1, 'v')", {key}); });
+  };
+  put("a");
+  EXPECT_EQ(
+      store->read([](Tx& tx) { return tx.query("SELECT count(*) FROM settings")[0][0].i64(); }), 1);
+
+  // Another client kills every connection of the store.
+  auto killer = Store::open(o);
+  EXPECT_GE(killer->read([](Tx& tx) { return tx.query(kKillOthers)[0][0].i64(); }), 2);
+  killer->close();
+
+  // Dropped while idle, they are replaced before the next transaction
+  // begins: callers see nothing.
+  put("b");
+  EXPECT_EQ(
+      store->read([](Tx& tx) { return tx.query("SELECT count(*) FROM settings")[0][0].i64(); }), 2);
+  put("c");
+  store->close();
+}
+
+}  // namespace
+}  // namespace gh::db
