@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark: an authenticated GET /api/v1/orgs/{id} through the full
+# Benchmark (a): an authenticated GET /api/v1/orgs/{id} through the full
 # middleware stack, side by side with nginx serving a small static JSON file,
 # in the same run with the same wrk settings. Also reports the server's RSS
-# idle and under load.
+# idle and under load (sampled every 0.2 s while wrk runs).
 #
 # Usage: bench/http_orgs.sh [seconds] [connections]    (needs wrk and nginx)
-# Prints a Markdown table for docs/benchmarks.md.
+#   GONGHUI_BIN   server binary (default build/gonghui)
+#   GONGHUI_DB    optional postgresql:// URL (default: SQLite in a temp dir)
+# Prints RESULT lines and a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -13,19 +15,44 @@ conns=${2:-64}
 threads=1   # wrk shares the 2 cores with the server: one load thread
 bin=${GONGHUI_BIN:-build/gonghui}
 work=$(mktemp -d /tmp/gh-bench-http.XXXXXX)
-gh_port=18181
-ng_port=18182
+
+free_port() {  # a port nobody listens on
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 20000))
+    ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+}
+gh_port=$(free_port)
+ng_port=$(free_port)
+[ "$gh_port" = "$ng_port" ] && ng_port=$((gh_port + 1))
 
 cleanup() {
+  [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
   [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  sleep 0.2
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# nginx: 2 workers (one per core), a small JSON file like the org response.
+# gonghui with the small demo data set (SQLite unless GONGHUI_DB is set).
+"$bin" serve --port "$gh_port" --data-dir "$work/data" --demo --admin-password 'Bench@2026' \
+  > "$work/gonghui.log" 2>&1 &
+gh_pid=$!
+for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench@2026"}' \
+  "http://127.0.0.1:$gh_port/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+org_id=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs?level=county&page_size=1" \
+  | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
+url="http://127.0.0.1:$gh_port/api/v1/orgs/$org_id"
+body=$(curl -fs -H "Authorization: Bearer $token" "$url")
+# nginx: 2 workers (one per core) serving the very bytes gonghui answered,
+# as a static file. Its workers run as www-data: the folder must be readable.
+chmod 755 "$work"
 mkdir -p "$work/www"
-printf '%s' '{"id":12,"name":"五华区总工会","level":"county","parent_id":4,"region_code":"530102","region_name":"五华区","depth":3,"created_at":"2026-11-29T20:19:09.754Z","updated_at":"2026-11-29T20:19:09.754Z"}' > "$work/www/org.json"
+printf '%s' "$body" > "$work/www/org.json"
+chmod 644 "$work/www/org.json"
 cat > "$work/nginx.conf" <<NGX
 worker_processes 2;
 pid $work/nginx.pid;
@@ -42,17 +69,10 @@ http {
 }
 NGX
 nginx -c "$work/nginx.conf"
-
-# gonghui with the small demo data set on SQLite.
-"$bin" serve --port $gh_port --data-dir "$work/data" --demo --admin-password 'Bench@2026' \
-  > "$work/gonghui.log" 2>&1 &
-gh_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench@2026"}' \
-  "http://127.0.0.1:$gh_port/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-org_id=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs?level=county&page_size=1" \
-  | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
-curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs/$org_id" >/dev/null
+ng_version=$(nginx -v 2>&1 | sed 's/.*nginx\///')
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$ng_port/org.json" >/dev/null 2>&1 && break; sleep 0.1; done
+[ "$(curl -fs "http://127.0.0.1:$ng_port/org.json")" = "$body" ] || { echo "nginx does not serve org.json" >&2; exit 1; }
+sleep 1
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gh_pid/status"; }
 idle_rss=$(rss_kib)
@@ -62,27 +82,40 @@ run_wrk() {  # url, extra header
 }
 # Warm both, then measure back to back.
 wrk -t1 -c8 -d2s "http://127.0.0.1:$ng_port/org.json" >/dev/null
-wrk -t1 -c8 -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs/$org_id" >/dev/null
+wrk -t1 -c8 -d2s -H "Authorization: Bearer $token" "$url" >/dev/null
 ng_out=$(run_wrk "http://127.0.0.1:$ng_port/org.json")
-peak=0
-( while kill -0 $gh_pid 2>/dev/null; do r=$(rss_kib); echo "$r"; sleep 0.5; done ) > "$work/rss.txt" &
+( while kill -0 $gh_pid 2>/dev/null; do rss_kib; sleep 0.2; done ) > "$work/rss.txt" &
 sampler=$!
-gh_out=$(run_wrk "http://127.0.0.1:$gh_port/api/v1/orgs/$org_id" "Authorization: Bearer $token")
+cpu0=$(awk '{print $14 + $15}' "/proc/$gh_pid/stat")
+gh_out=$(run_wrk "$url" "Authorization: Bearer $token")
+cpu1=$(awk '{print $14 + $15}' "/proc/$gh_pid/stat")
 kill $sampler 2>/dev/null || true
+wait $sampler 2>/dev/null || true
+sampler=
 peak=$(sort -n "$work/rss.txt" | tail -1)
+after_rss=$(rss_kib)
 
 rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
+p50() { echo "$1" | awk '$1 == "50%" {print $2}'; }
 p99() { echo "$1" | awk '$1 == "99%" {print $2}'; }
 non2xx() { echo "$1" | awk '/Non-2xx/ {print $5}'; }
+errs() { echo "$1" | awk '/Socket errors/ {print}'; }
 ng_rps=$(rps "$ng_out"); gh_rps=$(rps "$gh_out")
+store_name=SQLite
+[ -n "${GONGHUI_DB:-}" ] && store_name=PostgreSQL
 ratio=$(awk -v a="$gh_rps" -v b="$ng_rps" 'BEGIN {printf "%.2f", a / b}')
+gh_cpu=$(awk -v t="$((cpu1 - cpu0))" -v s="$secs" 'BEGIN {printf "%.2f", t / 100 / s}')
 
-echo "| target | requests/s | p99 latency | non-2xx |"
-echo "|---|---:|---:|---:|"
-echo "| nginx 1.22, static org.json | $ng_rps | $(p99 "$ng_out") | $(non2xx "$ng_out") |"
-echo "| gonghui GET /api/v1/orgs/{id} (bearer auth, scope check, SQLite read) | $gh_rps | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
+echo "RESULT bench=http nginx_rps=$ng_rps gonghui_rps=$gh_rps ratio=$ratio idle_rss_mib=$((idle_rss / 1024)) peak_rss_mib=$((peak / 1024)) gonghui_cores_busy=$gh_cpu"
+echo
+echo "| target | requests/s | p50 latency | p99 latency | non-2xx |"
+echo "|---|---:|---:|---:|---:|"
+echo "| nginx $ng_version, static org.json (the same ${#body}-byte body) | $ng_rps | $(p50 "$ng_out") | $(p99 "$ng_out") | $(non2xx "$ng_out") |"
+echo "| gonghui \`GET /api/v1/orgs/{id}\` (bearer auth, permission and scope check, $store_name read) | $gh_rps | $(p50 "$gh_out") | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
 echo
 echo "ratio gonghui / nginx: **$ratio** (target ≥ 0.60)"
 echo
-echo "gonghui RSS: idle $((idle_rss / 1024)) MiB, peak under load $((peak / 1024)) MiB (targets < 40 MiB, < 200 MiB)"
+echo "gonghui RSS: idle $((idle_rss / 1024)) MiB, peak under load $((peak / 1024)) MiB, after load $((after_rss / 1024)) MiB (targets < 40 MiB, < 200 MiB); gonghui used $gh_cpu cores during its wrk run"
 echo "wrk: $threads thread, $conns connections, ${secs} s each, loopback, $(nproc) cores shared by wrk and the server"
+for o in "$ng_out" "$gh_out"; do e=$(errs "$o"); [ -n "$e" ] && echo "wrk: $e"; done
+exit 0

@@ -26,6 +26,7 @@ struct Config {
   int io_threads = 2;
   int worker_threads = 16;
   std::string keys_file;               // empty = <data_dir>/keys.json
+  std::string access_log = "stderr";   // stderr, off, or a file path (one JSON line per request)
 
   std::string db_url() const;
   std::filesystem::path keys_path() const;

@@ -4,6 +4,8 @@
 // sessions → modules' routes → middleware pipeline → HTTP server. Nothing
 // registers itself; every module is mounted here.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -72,7 +74,23 @@ void load_demo(db::Store& store, const crypto::Keys& keys, const audit::Audit& a
     spdlog::info("demo data already present");
 }
 
+// The access log: one JSON line per request (see http/pipeline.cpp), to
+// stderr, to a file (buffered; cheaper under load), or nowhere.
+void open_access_log(const std::string& where) {
+  std::shared_ptr<spdlog::logger> log;
+  if (where == "stderr") log = spdlog::stderr_logger_mt("access");
+  else if (where == "off") {
+    log = spdlog::stderr_logger_mt("access");
+    log->set_level(spdlog::level::off);
+  }
+  else log = spdlog::basic_logger_mt("access", where);
+  log->set_pattern("%v");
+  log->flush_on(spdlog::level::warn);
+  spdlog::flush_every(std::chrono::seconds(2));
+}
+
 int serve(const app::Config& cfg, const std::filesystem::path& exe) {
+  open_access_log(cfg.access_log);
   auto [keys, store] = open_store(cfg);
   audit::Audit audit(app::audit_chain_key(keys));
   first_start(*store, audit, cfg);
@@ -99,8 +117,11 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
 
   http::StaticFiles web(http::StaticFiles::locate(exe, cfg.web_root));
   http::Pipeline pipeline(router, *store, authenticator, metrics, &web);
-  http::Server server({.host = cfg.host, .port = cfg.port, .io_threads = cfg.io_threads,
-                       .worker_threads = cfg.worker_threads},
+  http::Server server({.host = cfg.host,
+                       .port = cfg.port,
+                       .io_threads = cfg.io_threads,
+                       .worker_threads = cfg.worker_threads,
+                       .run_inline = [&](const http::Request& req) { return pipeline.runs_inline(req); }},
                       [&](http::Request& req) { return pipeline.handle(req); });
   server.listen();
   spdlog::info("gonghui {} listening on http://{}:{}/ (console /admin/, member pages /m/)", GONGHUI_VERSION,
@@ -133,6 +154,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--top-org-name", cfg.top_org.name, "name of the top org on first start")->capture_default_str();
   serve_cmd->add_option("--top-org-level", cfg.top_org.level, "level of the top org on first start")->capture_default_str();
   serve_cmd->add_option("--top-org-region", cfg.top_org.region, "GB/T 2260 region of the top org")->capture_default_str();
+  serve_cmd->add_option("--access-log", cfg.access_log, "stderr, off, or a file for the access log")
+      ->capture_default_str();
   serve_cmd->add_option("--io-threads", cfg.io_threads, "socket threads")->capture_default_str();
   serve_cmd->add_option("--worker-threads", cfg.worker_threads, "handler threads")->capture_default_str();
 

@@ -93,6 +93,8 @@ void Routes::mount(http::Router& r) {
 }
 
 http::Response Routes::login(http::Ctx& ctx) {
+  if (!login_limiter_.allow(ctx.req.remote_addr, db::now_ms()))
+    throw Error{ErrorKind::too_many, "auth.rate_limited", "too many login attempts from this address; wait a minute"};
   http::Fields f(ctx.json());
   auto username = f.str("username", {.max = 64});
   auto password = f.str("password", {.max = 128});

@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "auth/authenticator.h"
+#include "auth/rate_limit.h"
 #include "auth/rules.h"
 #include "auth/sessions.h"
 #include "core/crypto.h"
@@ -41,6 +42,7 @@ class Routes {
   const crypto::Keys& keys_;
   const audit::Audit& audit_;
   LockoutPolicy lockout_;
+  RateLimiter login_limiter_{120, 30};  // per client address
   std::string dummy_hash_;  // verified against unknown usernames so timing reveals nothing
 };
 

@@ -278,8 +278,8 @@ Page page_from(const Request& req, int64_t max_size) {
     int64_t n = 0;
     auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || ptr != v->data() + v->size()) {
-      errors.push_back({std::string(name), code(name, "type"),
-                        std::string(name) + " must be an integer"});
+      errors.push_back(
+          {std::string(name), code(name, "type"), std::string(name) + " must be an integer"});
       return;
     }
     if (n < min || n > max) {

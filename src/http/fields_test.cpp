@@ -18,7 +18,8 @@ const FieldError* find(const Fields& f, std::string_view field) {
 }
 
 TEST(Fields, ReadsValidValues) {
-  auto v = obj(R"({"name":"  工会 ","org_id":7,"n":5,"ok":true,"level":"city","tags":["a"," b "]})");
+  auto v =
+      obj(R"({"name":"  工会 ","org_id":7,"n":5,"ok":true,"level":"city","tags":["a"," b "]})");
   Fields f(v);
   EXPECT_EQ(f.str("name"), "工会");
   EXPECT_EQ(f.id("org_id"), 7);

@@ -12,14 +12,22 @@ namespace gh::http {
 
 std::string_view method_name(Method m) {
   switch (m) {
-    case Method::get: return "GET";
-    case Method::head: return "HEAD";
-    case Method::post: return "POST";
-    case Method::put: return "PUT";
-    case Method::patch: return "PATCH";
-    case Method::del: return "DELETE";
-    case Method::options: return "OPTIONS";
-    case Method::other: break;
+    case Method::get:
+      return "GET";
+    case Method::head:
+      return "HEAD";
+    case Method::post:
+      return "POST";
+    case Method::put:
+      return "PUT";
+    case Method::patch:
+      return "PATCH";
+    case Method::del:
+      return "DELETE";
+    case Method::options:
+      return "OPTIONS";
+    case Method::other:
+      break;
   }
   return "OTHER";
 }
@@ -70,8 +78,7 @@ int64_t Ctx::id_param(std::string_view name) const {
   // An id that is not a positive decimal integer names nothing: 404, so
   // /orgs/abc and /orgs/0 behave like an id that does not exist.
   if (!v || v->empty() || v->size() > 18 || (*v)[0] == '0' ||
-      std::from_chars(v->data(), v->data() + v->size(), id).ptr != v->data() + v->size() ||
-      id <= 0)
+      std::from_chars(v->data(), v->data() + v->size(), id).ptr != v->data() + v->size() || id <= 0)
     throw Error::not_found("resource");
   return id;
 }
@@ -155,8 +162,9 @@ const boost::json::value& Ctx::json() const {
   if (!ec) p.finish(ec);
   if (ec) {
     if (ec == boost::json::error::too_deep)
-      throw Error::bad_request("json.too_deep", "the JSON body is nested more than " +
-                                                    std::to_string(max_json_depth) + " levels deep");
+      throw Error::bad_request(
+          "json.too_deep",
+          "the JSON body is nested more than " + std::to_string(max_json_depth) + " levels deep");
     throw Error::bad_request("json.malformed", "the request body is not well-formed JSON");
   }
   parsed_.emplace(p.release());

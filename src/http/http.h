@@ -65,6 +65,9 @@ struct RouteOptions {
   // Idempotency-Key bookkeeping: a retry with the same key returns the stored
   // first response, a different body gets 422, a concurrent duplicate 409.
   bool idempotent = false;
+  // The handler is a short read (a primary-key lookup): the server may run
+  // it on its io thread and skip the hop to the worker pool.
+  bool inline_read = false;
 };
 
 struct PathParams {

@@ -85,7 +85,7 @@ TEST(RequestHelpers, HeaderAndQuery) {
   r.query = {{"q", "张"}, {"q", "second"}};
   EXPECT_EQ(r.header("x-a"), "1");
   EXPECT_FALSE(r.header("X-A").has_value());  // names are stored lower-case
-  EXPECT_EQ(r.query_param("q"), "张");           // the first wins
+  EXPECT_EQ(r.query_param("q"), "张");        // the first wins
   EXPECT_FALSE(r.query_param("nope").has_value());
 }
 
@@ -155,7 +155,8 @@ TEST_F(CtxTest, ContentTypeMustBeJsonWhenGiven) {
 }
 
 TEST_F(CtxTest, IdParam) {
-  ctx.params.items = {{"id", "42"}, {"bad", "4x"}, {"zero", "0"}, {"neg", "-1"}, {"big", "99999999999999999999"}};
+  ctx.params.items = {
+      {"id", "42"}, {"bad", "4x"}, {"zero", "0"}, {"neg", "-1"}, {"big", "99999999999999999999"}};
   EXPECT_EQ(ctx.id_param(), 42);
   for (auto name : {"bad", "zero", "neg", "big", "missing"}) {
     try {

@@ -40,8 +40,7 @@ long resident_bytes() {
 
 }  // namespace
 
-void Metrics::observe(std::string_view method, std::string_view route, int status,
-                      double seconds) {
+void Metrics::observe(std::string_view method, std::string_view route, int status, double seconds) {
   std::string key;
   key.reserve(method.size() + route.size() + 6);
   key.append(method);
@@ -68,7 +67,9 @@ std::string Metrics::render(const db::StoreStats& store) const {
     out += '\n';
   };
 
-  line("# HELP gonghui_http_requests_total HTTP requests served, by method, route pattern and status.");
+  line(
+      "# HELP gonghui_http_requests_total HTTP requests served, by method, route pattern and "
+      "status.");
   line("# TYPE gonghui_http_requests_total counter");
   std::map<std::string, uint64_t> requests;
   uint64_t buckets[std::size(kBuckets) + 1];
@@ -110,7 +111,9 @@ std::string Metrics::render(const db::StoreStats& store) const {
 
   // StoreStats holds per-bucket counts (not cumulative); Prometheus wants
   // cumulative ones.
-  line("# HELP gonghui_store_commit_duration_seconds Time spent in one group commit (COMMIT and fsync).");
+  line(
+      "# HELP gonghui_store_commit_duration_seconds Time spent in one group commit (COMMIT and "
+      "fsync).");
   line("# TYPE gonghui_store_commit_duration_seconds histogram");
   cum = 0;
   for (size_t i = 0; i < store.kCommitBucketsUs.size(); ++i) {

@@ -24,10 +24,15 @@ TEST(Metrics, CountsRequestsByMethodRouteStatus) {
   m.observe("POST", "/x\"y", 201, 10);
   auto text = m.render({});
   EXPECT_TRUE(has_line(text, "# TYPE gonghui_http_requests_total counter"));
-  EXPECT_TRUE(has_line(text, R"(gonghui_http_requests_total{method="GET",route="/api/v1/orgs/{id}",status="200"} 2)"))
+  EXPECT_TRUE(has_line(
+      text,
+      R"(gonghui_http_requests_total{method="GET",route="/api/v1/orgs/{id}",status="200"} 2)"))
       << text;
-  EXPECT_TRUE(has_line(text, R"(gonghui_http_requests_total{method="GET",route="/api/v1/orgs/{id}",status="404"} 1)"));
-  EXPECT_TRUE(has_line(text, R"(gonghui_http_requests_total{method="POST",route="/x\"y",status="201"} 1)"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(gonghui_http_requests_total{method="GET",route="/api/v1/orgs/{id}",status="404"} 1)"));
+  EXPECT_TRUE(
+      has_line(text, R"(gonghui_http_requests_total{method="POST",route="/x\"y",status="201"} 1)"));
 }
 
 TEST(Metrics, LatencyHistogramIsCumulative) {
@@ -38,7 +43,8 @@ TEST(Metrics, LatencyHistogramIsCumulative) {
   m.observe("GET", "/a", 200, 10);      // +Inf
   auto text = m.render({});
   EXPECT_TRUE(has_line(text, "# TYPE gonghui_http_request_duration_seconds histogram"));
-  EXPECT_TRUE(has_line(text, R"(gonghui_http_request_duration_seconds_bucket{le="0.0005"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gonghui_http_request_duration_seconds_bucket{le="0.0005"} 1)"))
+      << text;
   EXPECT_TRUE(has_line(text, R"(gonghui_http_request_duration_seconds_bucket{le="0.0025"} 1)"));
   EXPECT_TRUE(has_line(text, R"(gonghui_http_request_duration_seconds_bucket{le="0.005"} 2)"));
   EXPECT_TRUE(has_line(text, R"(gonghui_http_request_duration_seconds_bucket{le="0.5"} 3)"));

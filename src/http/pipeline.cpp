@@ -68,9 +68,12 @@ std::string sha256_hex(std::string_view a, std::string_view b, std::string_view 
 
 std::string_view kind_name(auth::PrincipalKind k) {
   switch (k) {
-    case auth::PrincipalKind::staff: return "staff";
-    case auth::PrincipalKind::member: return "member";
-    case auth::PrincipalKind::terminal: return "terminal";
+    case auth::PrincipalKind::staff:
+      return "staff";
+    case auth::PrincipalKind::member:
+      return "member";
+    case auth::PrincipalKind::terminal:
+      return "terminal";
   }
   return "unknown";
 }
@@ -129,10 +132,16 @@ Pipeline::Pipeline(const Router& router, db::Store& store, Authenticator& auth, 
   if (sodium_init() < 0) throw Error::internal("libsodium failed to initialise");
 }
 
+bool Pipeline::runs_inline(const Request& req) const {
+  auto m = router_.match(req.method, req.path);
+  return m.route && m.route->options.inline_read;
+}
+
 Response Pipeline::handle(Request& req) {
   auto t0 = Clock::now();
   auto incoming = req.header("x-request-id");
-  req.request_id = incoming && sane_request_id(*incoming) ? std::string(*incoming) : new_request_id();
+  req.request_id =
+      incoming && sane_request_id(*incoming) ? std::string(*incoming) : new_request_id();
 
   std::string route_name;
   Response res;
@@ -216,8 +225,9 @@ Response Pipeline::dispatch(Request& req, std::string& route_name) {
     if (route.options.perm && (!ctx.principal || !ctx.principal->can(*route.options.perm))) {
       // perm_name() lives in auth/ (a layer above this one), so the audit
       // reason carries the permission's number.
-      auth_.record_denied(req, ctx.principal.get(), route.pattern,
-                          "permission #" + std::to_string(static_cast<unsigned>(*route.options.perm)));
+      auth_.record_denied(
+          req, ctx.principal.get(), route.pattern,
+          "permission #" + std::to_string(static_cast<unsigned>(*route.options.perm)));
       return problem(Error::forbidden("this account lacks the permission this call needs"));
     }
 
@@ -296,8 +306,8 @@ Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
     // Only successes are kept: a failed attempt changed nothing and may be
     // retried with the same key. Extra headers (Location …) are not replayed.
     if (r.status >= 200 && r.status < 300)
-      tx.exec(kInsertIdem, {scope, key_s, request_hash, r.status, r.content_type, r.body,
-                            db::now_ms()});
+      tx.exec(kInsertIdem,
+              {scope, key_s, request_hash, r.status, r.content_type, r.body, db::now_ms()});
     return r;
   });
 }

@@ -49,6 +49,10 @@ class Pipeline {
   // Never throws: every failure becomes a problem response.
   Response handle(Request& req);
 
+  // True when the request's route is marked `inline_read` (a short read the
+  // server may run on its io thread; see ServerOptions::run_inline).
+  bool runs_inline(const Request& req) const;
+
  private:
   Response dispatch(Request& req, std::string& route_name);
   Response run_tx(const Route& route, Ctx& ctx);

@@ -76,8 +76,9 @@ class PipelineTest : public ::testing::Test {
     std::ofstream(dir / "web" / "admin" / "index.html") << "<admin>";
     static_files = std::make_unique<StaticFiles>(dir / "web");
 
-    router.add(Method::get, "/public", {.auth = AuthMode::none},
-               [](Ctx&) { return Response::json(200, json::object{{"ok", true}}); });
+    router.add(Method::get, "/public", {.auth = AuthMode::none}, [](Ctx&) {
+      return Response::json(200, json::object{{"ok", true}});
+    });
     router.add(Method::get, "/orgs/{id}", {.perm = auth::Perm::org_read}, [](Ctx& c) {
       return Response::json(200, json::object{{"id", c.id_param()}, {"who", c.who().account_id}});
     });
@@ -91,24 +92,25 @@ class PipelineTest : public ::testing::Test {
       if (what == "internal") throw Error::internal("SQL: SELECT secret FROM x");
       throw std::runtime_error("boom: /etc/secret");
     });
-    router.add(Method::post, "/echo", {.auth = AuthMode::none}, [](Ctx& c) {
-      return Response::json(200, c.json());
-    });
+    router.add(Method::post, "/echo", {.auth = AuthMode::none},
+               [](Ctx& c) { return Response::json(200, c.json()); });
     // An idempotent write: bumps a counter in the same transaction.
     router.add_tx(Method::post, "/counter", {.idempotent = true}, [this](Ctx& c, db::Tx& tx) {
       ++handler_runs;
       if (gate) gate->get();
       if (c.req.body == "fail") throw Error::conflict("counter.nope", "refused");
-      tx.exec("INSERT INTO settings (key, value) VALUES ('counter', '1') "
-              "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+      tx.exec(
+          "INSERT INTO settings (key, value) VALUES ('counter', '1') "
+          "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
       auto v = tx.one("SELECT value FROM settings WHERE key = 'counter'");
       if (c.req.body == "rollback") throw std::runtime_error("after write");
       return Response::json(201, json::object{{"counter", (*v)[0].str()}, {"body", c.req.body}});
     });
     router.add_tx(Method::post, "/plain-tx", {}, [this](Ctx&, db::Tx& tx) {
       ++handler_runs;
-      tx.exec("INSERT INTO settings (key, value) VALUES ('plain', 'x') "
-              "ON CONFLICT (key) DO UPDATE SET value = value || 'x'");
+      tx.exec(
+          "INSERT INTO settings (key, value) VALUES ('plain', 'x') "
+          "ON CONFLICT (key) DO UPDATE SET value = value || 'x'");
       return Response::json(200, json::object{});
     });
 
@@ -203,7 +205,8 @@ TEST_F(PipelineTest, MissingPermissionIs403AndAudited) {
   EXPECT_EQ(body_of(r).at("code"), "forbidden");
   ASSERT_EQ(auth.denied.size(), 1u);
   EXPECT_EQ(auth.denied[0], "/orgs/{id}|permission #" +
-                                std::to_string(static_cast<unsigned>(auth::Perm::org_write)) + "|12");
+                                std::to_string(static_cast<unsigned>(auth::Perm::org_write)) +
+                                "|12");
   // a member has no staff permissions either
   EXPECT_EQ(call(Method::get, "/orgs/7", "member-3").status, 403);
   EXPECT_EQ(auth.denied.size(), 2u);
@@ -215,7 +218,10 @@ TEST_F(PipelineTest, ThrownErrorsBecomeProblems) {
   EXPECT_EQ(body_of(f).at("detail"), "not yours");
   auto s = call(Method::get, "/throws/scope", "staff-5");
   EXPECT_EQ(s.status, 404);
-  EXPECT_EQ(body_of(s).at("code"), "scope.denied");
+  // Indistinguishable from a missing object, but audited as a denial.
+  auto missing = problem(Error::not_found("member"));
+  EXPECT_EQ(body_of(s).at("code"), "not_found");
+  EXPECT_EQ(s.body, missing.body);
   ASSERT_EQ(auth.denied.size(), 2u);
   EXPECT_EQ(auth.denied[0], "/throws/{what}|forbidden|5");
   EXPECT_EQ(auth.denied[1], "/throws/{what}|scope.denied|5");
@@ -267,8 +273,8 @@ TEST_F(PipelineTest, RequestIdKeptWhenSaneElseGenerated) {
   EXPECT_EQ(req.request_id, "abc-123");
   EXPECT_EQ(header(r, "X-Request-Id"), "abc-123");
 
-  for (std::string bad : {std::string("has space"), std::string(65, 'a'), std::string("x\"y"),
-                          std::string("")}) {
+  for (std::string bad :
+       {std::string("has space"), std::string(65, 'a'), std::string("x\"y"), std::string("")}) {
     Request q;
     q.method = Method::get;
     q.path = "/public";
@@ -290,11 +296,13 @@ TEST_F(PipelineTest, MetricsByRoutePattern) {
   call(Method::get, "/orgs/2", "staff-1");
   call(Method::get, "/zzz");
   auto text = metrics.render(store->stats());
-  EXPECT_NE(text.find(R"(gonghui_http_requests_total{method="GET",route="/orgs/{id}",status="200"} 2)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(R"(gonghui_http_requests_total{method="GET",route="/orgs/{id}",status="200"} 2)"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find(R"(gonghui_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(R"(gonghui_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
+      std::string::npos);
   EXPECT_EQ(text.find("/orgs/1"), std::string::npos);
 }
 
@@ -394,8 +402,10 @@ TEST_F(PipelineTest, InvalidKeyIs400) {
     EXPECT_EQ(body_of(r).at("code"), "idempotency.key_invalid");
   }
   EXPECT_EQ(handler_runs.load(), 0);
-  EXPECT_EQ(call(Method::post, "/counter", "staff-1", "x", {{"idempotency-key", std::string(255, 'k')}}).status,
-            201);
+  EXPECT_EQ(
+      call(Method::post, "/counter", "staff-1", "x", {{"idempotency-key", std::string(255, 'k')}})
+          .status,
+      201);
 }
 
 TEST_F(PipelineTest, ConcurrentDuplicateIs409) {

@@ -35,8 +35,7 @@ constexpr size_t kMaxSegments = 32;
 
 // Splits a request path into at most kMaxSegments views; false when longer
 // (no route has that many segments) or not absolute.
-bool split_path(std::string_view path, std::array<std::string_view, kMaxSegments>& out,
-                size_t& n) {
+bool split_path(std::string_view path, std::array<std::string_view, kMaxSegments>& out, size_t& n) {
   n = 0;
   if (path.empty() || path.front() != '/') return false;
   size_t pos = 1;

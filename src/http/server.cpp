@@ -73,21 +73,29 @@ std::string_view http_date() {
 
 Method to_method(bhttp::verb v) {
   switch (v) {
-    case bhttp::verb::get: return Method::get;
-    case bhttp::verb::head: return Method::head;
-    case bhttp::verb::post: return Method::post;
-    case bhttp::verb::put: return Method::put;
-    case bhttp::verb::patch: return Method::patch;
-    case bhttp::verb::delete_: return Method::del;
-    case bhttp::verb::options: return Method::options;
-    default: return Method::other;
+    case bhttp::verb::get:
+      return Method::get;
+    case bhttp::verb::head:
+      return Method::head;
+    case bhttp::verb::post:
+      return Method::post;
+    case bhttp::verb::put:
+      return Method::put;
+    case bhttp::verb::patch:
+      return Method::patch;
+    case bhttp::verb::delete_:
+      return Method::del;
+    case bhttp::verb::options:
+      return Method::options;
+    default:
+      return Method::other;
   }
 }
 
 // Assigns into the i-th slot of a reused vector of pairs, so a keep-alive
 // connection reuses the strings' buffers from its previous request.
-void put_pair(std::vector<std::pair<std::string, std::string>>& v, size_t& n,
-              std::string_view key, std::string_view value) {
+void put_pair(std::vector<std::pair<std::string, std::string>>& v, size_t& n, std::string_view key,
+              std::string_view value) {
   if (n == v.size()) v.emplace_back();
   v[n].first.assign(key.data(), key.size());
   v[n].second.assign(value.data(), value.size());
@@ -196,14 +204,7 @@ struct Server::Impl {
                                asio::execution::outstanding_work.tracked);
       asio::post(*impl->workers, [impl = impl, req = req, res = res, home = std::move(home),
                                   handler = std::move(handler)]() mutable {
-        try {
-          *res = impl->handle(*req);
-        } catch (const std::exception& e) {
-          spdlog::error("handler failed outside the pipeline: {}", e.what());
-          *res = problem(500, "internal", "internal server error");
-        } catch (...) {
-          *res = problem(500, "internal", "internal server error");
-        }
+        impl->run_inline(*req, *res);
         asio::post(home, std::move(handler));
       });
     }
@@ -229,6 +230,17 @@ struct Server::Impl {
   std::optional<asio::thread_pool> workers;
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::signal_set> signals;
+
+  void run_inline(Request& req, Response& res) {
+    try {
+      res = handle(req);
+    } catch (const std::exception& e) {
+      spdlog::error("handler failed outside the pipeline: {}", e.what());
+      res = problem(500, "internal", "internal server error");
+    } catch (...) {
+      res = problem(500, "internal", "internal server error");
+    }
+  }
 
   template <class Token>
   auto run_on_workers(Request& req, Response& res, Token&& token) {
@@ -260,7 +272,6 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       sock.close(ignored);
       continue;
     }
-    connections.fetch_add(1, std::memory_order_relaxed);
     asio::co_spawn(loop.ioc, session(loop, std::move(sock)), [](std::exception_ptr e) {
       if (!e) return;
       try {
@@ -277,6 +288,9 @@ asio::awaitable<void> Server::Impl::session(Loop& loop, tcp::socket sock) {
   Conn conn;
   conn.stream = &stream;
   loop.link(&conn);
+  // Counted here, not at accept: a session that never starts (shutdown
+  // destroyed it first) must not hold the grace period open.
+  connections.fetch_add(1, std::memory_order_relaxed);
   struct Leave {
     Impl* impl;
     Conn* c;
@@ -370,13 +384,13 @@ asio::awaitable<void> Server::Impl::session(Loop& loop, tcp::socket sock) {
     }
     if (ec) {
       if (ec == bhttp::error::header_limit) {
-        co_await send_problem_and_close(431, "header_too_large",
-                                        "the request header is larger than " +
-                                            std::to_string(opt.header_limit) + " bytes");
+        co_await send_problem_and_close(
+            431, "header_too_large",
+            "the request header is larger than " + std::to_string(opt.header_limit) + " bytes");
       } else if (ec == bhttp::error::body_limit) {
-        co_await send_problem_and_close(413, "body_too_large",
-                                        "the request body is larger than " +
-                                            std::to_string(opt.body_limit) + " bytes");
+        co_await send_problem_and_close(
+            413, "body_too_large",
+            "the request body is larger than " + std::to_string(opt.body_limit) + " bytes");
       } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                  ec != bhttp::error::partial_message && ec != bhttp::error::end_of_stream) {
         co_await send_problem_and_close(400, "malformed_request", "the request is malformed");
@@ -395,10 +409,21 @@ asio::awaitable<void> Server::Impl::session(Loop& loop, tcp::socket sock) {
     }
     parser.reset();
 
-    co_await run_on_workers(req, res, asio::use_awaitable);
+    if (opt.run_inline && opt.run_inline(req)) {
+      run_inline(req, res);
+    } else {
+      co_await run_on_workers(req, res, asio::use_awaitable);
+    }
 
     // After a shutdown began, finish this response and close.
     if (stopping.load(std::memory_order_relaxed)) keep_alive = false;
+
+    if (res.status < 200 || res.status > 599) {
+      spdlog::error("request {}: handler returned status {}", req.request_id, res.status);
+      res = problem(500, "internal", "internal server error");
+    }
+    // These statuses have no body (RFC 9110 §6.4.1); Beast refuses one.
+    if (res.status == 204 || res.status == 304) res.body.clear();
 
     out = {};
     out.version(version);
@@ -415,8 +440,7 @@ asio::awaitable<void> Server::Impl::session(Loop& loop, tcp::socket sock) {
       if (beast::iequals(name, "x-request-id")) has_request_id = true;
       out.insert(name, value);
     }
-    if (!has_request_id && !req.request_id.empty())
-      out.set("X-Request-Id", req.request_id);
+    if (!has_request_id && !req.request_id.empty()) out.set("X-Request-Id", req.request_id);
     out.keep_alive(keep_alive);
     if (head) {
       out.content_length(res.body.size());
@@ -471,8 +495,8 @@ void Server::listen() {
   auto& impl = *impl_;
   error_code ec;
   tcp::resolver resolver(impl.loops[0]->ioc);
-  auto results = resolver.resolve(impl.opt.host, std::to_string(impl.opt.port),
-                                  tcp::resolver::passive, ec);
+  auto results =
+      resolver.resolve(impl.opt.host, std::to_string(impl.opt.port), tcp::resolver::passive, ec);
   if (ec || results.empty())
     throw Error(ErrorKind::unavailable, "listen",
                 "cannot resolve " + impl.opt.host + ": " + ec.message());

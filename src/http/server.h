@@ -22,6 +22,13 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};   // to read one whole request
   std::chrono::seconds idle_timeout{75};   // keep-alive wait between requests
   int max_connections = 10000;
+  // Decides per request whether `handle` runs on the io thread that read it
+  // instead of the worker pool. Inline saves two thread wake-ups per request
+  // (on a 2-core VM ≈45 → ≈23 µs of CPU per small authenticated GET), but a
+  // handler that blocks stalls every connection of its io thread meanwhile:
+  // answer true only for requests whose handlers are short reads (the
+  // pipeline marks such routes). Unset: every request goes to the pool.
+  std::function<bool(const Request&)> run_inline;
 };
 
 class Server {

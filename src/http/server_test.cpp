@@ -1,8 +1,6 @@
 // The real server on port 0, driven over plain sockets.
 #include "http/server.h"
 
-#include "core/error.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,6 +11,8 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <thread>
+
+#include "core/error.h"
 
 namespace gh::http {
 namespace {
@@ -159,6 +159,12 @@ class ServerTest : public ::testing::Test {
                    {"remote", req.remote_addr}};
     Response r = Response::json(200, o);
     r.headers.emplace_back("X-Extra", "1");
+    if (req.path == "/nocontent") {
+      Response n = Response::no_content();
+      n.body = "must not be sent";
+      return n;
+    }
+    if (req.path == "/weird") r.status = 1000;
     if (req.path == "/inject") r.headers.emplace_back("X-Bad", "a\r\nSet-Cookie: x=1");
     return r;
   }
@@ -176,7 +182,8 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   Client c(port);
   ASSERT_TRUE(c.ok());
   for (int i = 1; i <= 3; ++i) {
-    auto r = c.roundtrip("GET /a/b%20c?q=x%20y&plus=a+b&flag HTTP/1.1\r\nHost: t\r\nX-Custom: V\r\n\r\n");
+    auto r = c.roundtrip(
+        "GET /a/b%20c?q=x%20y&plus=a+b&flag HTTP/1.1\r\nHost: t\r\nX-Custom: V\r\n\r\n");
     ASSERT_EQ(r.status, 200) << r.head;
     EXPECT_FALSE(r.closed);
     auto v = json::parse(r.body).as_object();
@@ -252,8 +259,9 @@ TEST_F(ServerTest, OversizeBodyIs413) {
   // chunked bodies are limited too
   Client ch(port);
   std::string chunk(2000, 'y');
-  auto rc = ch.roundtrip("POST /p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" +
-                         chunk + "\r\n0\r\n\r\n");
+  auto rc =
+      ch.roundtrip("POST /p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" +
+                   chunk + "\r\n0\r\n\r\n");
   EXPECT_EQ(rc.status, 413);
   // exactly at the limit is fine
   Client okc(port);
@@ -268,7 +276,8 @@ TEST_F(ServerTest, OversizeHeaderIs431) {
   o.header_limit = 2048;
   start(o);
   Client c(port);
-  auto r = c.roundtrip("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
+  auto r =
+      c.roundtrip("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
   EXPECT_EQ(r.status, 431);
   EXPECT_EQ(r.header("content-type"), "application/problem+json");
   EXPECT_TRUE(r.closed);
@@ -300,6 +309,20 @@ TEST_F(ServerTest, HeaderInjectionIsDropped) {
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(r.header("set-cookie").has_value());
   EXPECT_FALSE(r.header("x-bad").has_value());
+}
+
+TEST_F(ServerTest, BodylessAndInvalidStatuses) {
+  start();
+  Client c(port);
+  auto n = c.roundtrip("GET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(n.status, 204);
+  EXPECT_TRUE(n.body.empty());
+  EXPECT_FALSE(n.closed);
+  auto w = c.roundtrip("GET /weird HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(w.status, 500);
+  EXPECT_EQ(w.header("content-type"), "application/problem+json");
+  // the connection survived both
+  EXPECT_EQ(c.roundtrip("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").status, 200);
 }
 
 TEST_F(ServerTest, IdleConnectionIsClosed) {
@@ -343,6 +366,43 @@ TEST_F(ServerTest, StopFinishesInFlightRequestThenReturns) {
   EXPECT_TRUE(stopped.load());
   Client late(port);
   EXPECT_FALSE(late.ok());
+}
+
+// With handlers on the worker pool a slow handler holds up only its own
+// connection; inline, it holds up its io thread's other connections too.
+// Both behaviours are asserted, so each mode is shown to be the one in use.
+TEST_F(ServerTest, SlowHandlerBlocksItsIoThreadOnlyWhenInline) {
+  for (bool inline_handlers : {false, true}) {
+    ServerOptions o;
+    if (inline_handlers) o.run_inline = [](const Request& r) { return r.path == "/slow"; };
+    start(o);
+    {
+      Client slow(port), fast(port);
+      ASSERT_TRUE(slow.ok() && fast.ok());
+      slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+      std::this_thread::sleep_for(100ms);  // the slow handler is now running
+      auto t0 = std::chrono::steady_clock::now();
+      // io_threads = 2 and connections go round-robin: with three more
+      // connections one certainly shares the slow connection's io thread.
+      Client third(port), fourth(port);
+      fast.send("GET /f HTTP/1.1\r\nHost: t\r\n\r\n");
+      third.send("GET /f HTTP/1.1\r\nHost: t\r\n\r\n");
+      fourth.send("GET /f HTTP/1.1\r\nHost: t\r\n\r\n");
+      EXPECT_EQ(fast.read().status, 200);
+      EXPECT_EQ(third.read().status, 200);
+      EXPECT_EQ(fourth.read().status, 200);
+      auto waited = std::chrono::steady_clock::now() - t0;
+      if (inline_handlers) {
+        EXPECT_GE(waited, 250ms) << "inline: a connection on the slow one's io thread waits";
+      } else {
+        EXPECT_LT(waited, 250ms) << "pool: other connections are not held up";
+      }
+      EXPECT_EQ(slow.read().status, 200);
+    }
+    server->stop();
+    thread.join();
+    server.reset();
+  }
 }
 
 TEST(Server, ListenOnTakenPortThrows) {

@@ -148,8 +148,8 @@ std::optional<Response> StaticFiles::serve(std::string_view path) const {
     auto data = read_file(canon);
     if (!data) return std::nullopt;
     std::string name = canon.filename().string();
-    Response r = Response::text(200, std::move(*data),
-                                std::string(content_type_for(extension_of(name))));
+    Response r =
+        Response::text(200, std::move(*data), std::string(content_type_for(extension_of(name))));
     if (hashed)
       r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
     else if (extension_of(name) == "html")
@@ -197,8 +197,8 @@ fs::path StaticFiles::locate(const fs::path& exe, std::string_view flag) {
   std::error_code ec;
   fs::path dir = fs::weakly_canonical(exe, ec).parent_path();
   if (ec) dir = exe.parent_path();
-  for (const fs::path& c : {dir / ".." / "share" / "gonghui" / "web", dir / "web",
-                            dir / ".." / "web" / "dist"}) {
+  for (const fs::path& c :
+       {dir / ".." / "share" / "gonghui" / "web", dir / "web", dir / ".." / "web" / "dist"}) {
     if (fs::is_directory(c, ec)) return fs::weakly_canonical(c, ec);
   }
   return {};

@@ -127,10 +127,18 @@ TEST_F(StaticFilesTest, SpaFallback) {
 TEST_F(StaticFilesTest, TraversalIsRejected) {
   StaticFiles s(root);
   // What the server hands over after percent-decoding ../, %2e%2e, %2f …
-  const std::vector<std::string_view> attempts = {"/../secret.txt", "/admin/../../secret.txt", "/assets/../../secret.txt",
-        "/admin/..", "/admin/../admin/index.html", "/./notes.txt", "//notes.txt",
-        "/admin/..\\..\\secret.txt", "/notes.txt\\", std::string_view("/notes.txt\0.js", 14),
-        "/m/../../secret.txt", "/admin/x/../../../secret.txt"};
+  const std::vector<std::string_view> attempts = {"/../secret.txt",
+                                                  "/admin/../../secret.txt",
+                                                  "/assets/../../secret.txt",
+                                                  "/admin/..",
+                                                  "/admin/../admin/index.html",
+                                                  "/./notes.txt",
+                                                  "//notes.txt",
+                                                  "/admin/..\\..\\secret.txt",
+                                                  "/notes.txt\\",
+                                                  std::string_view("/notes.txt\0.js", 14),
+                                                  "/m/../../secret.txt",
+                                                  "/admin/x/../../../secret.txt"};
   for (std::string_view p : attempts) {
     auto r = s.serve(p);
     EXPECT_FALSE(r) << p;

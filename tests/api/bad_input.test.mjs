@@ -76,9 +76,14 @@ test('malformed JSON → 400 problem; nothing written', async () => {
   });
   assertProblem(text, [400, 415]);
   assert.deepEqual(await snapshot(), before);
-  // The very same body as JSON is fine (so the refusals above were about the syntax).
+  // The very same body as JSON is fine (so the refusals above were about the syntax),
+  // with or without media-type parameters and in any letter case.
   const ok = await srv.api('POST', '/api/v1/orgs', { token: admin, body: goodOrg() });
   assert.equal(ok.status, 201, ok.text);
+  for (const ct of ['application/json; charset=utf-8', 'Application/JSON', 'application/merge-patch+json']) {
+    const r = await srv.api('POST', '/api/v1/orgs', { token: admin, rawBody: JSON.stringify(goodOrg()), headers: { 'content-type': ct } });
+    assert.equal(r.status, 201, `${ct}: ${r.text}`);
+  }
 });
 
 test('wrong types → 422 naming the field; nothing written', async () => {
@@ -294,4 +299,18 @@ test('path traversal on static files → 404/400, never file content', async () 
   // fetch normalises dot segments itself, which must not leak either.
   const f = await srv.api('GET', '/admin/../../etc/passwd');
   assert.ok(!f.text.includes('root:'));
+});
+
+test('id query parameters with trailing garbage are refused (422), not read as a number prefix', async () => {
+  // members already validates the whole value; orgs, units and audit must too.
+  for (const p of [
+    `/api/v1/members?org_id=${t.orgs.cityA}abc`,
+    `/api/v1/orgs?org_id=${t.orgs.cityA}abc`,
+    `/api/v1/units?org_id=${t.orgs.cityA}abc`,
+    `/api/v1/orgs?org_id=${t.orgs.cityA}.5`,
+    `/api/v1/audit?actor_id=1abc`,
+  ]) {
+    const r = await srv.api('GET', p, { token: admin });
+    assertProblem(r, [400, 422]);
+  }
 });

@@ -1,6 +1,6 @@
 // The fixed contract (docs/API.md "Fixed"): health, metrics, login, lockout,
 // logout, tokens, and the audit trail of logins.
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startServer, assertProblem, sha256Hex, ADMIN_PASSWORD } from './harness.mjs';
@@ -21,6 +21,17 @@ before(async () => {
 after(async () => {
   if (srv) await srv.stop();
 });
+
+// Each test logs in from its own loopback address, so a per-address login
+// rate limit in one test never spills into the next.
+let addrCounter = 10;
+let from;
+beforeEach(() => {
+  from = `127.0.${Math.floor(addrCounter / 250)}.${(addrCounter % 250) + 2}`;
+  addrCounter++;
+});
+const loginRaw = (u, p) => srv.loginRaw(u, p, { from });
+const login = (u, p) => srv.login(u, p, { from });
 
 async function createStaff(username, roles = ['case_officer'], orgId = adminAccount.org_id) {
   const r = await srv.api('POST', '/api/v1/staff', {
@@ -64,7 +75,7 @@ test('GET /metrics is Prometheus text with request counts, latency and store com
 });
 
 test('login answers {token, expires_at, account:{id, username, kind, org_id, roles}}', async () => {
-  const r = await srv.loginRaw('admin', ADMIN_PASSWORD);
+  const r = await loginRaw('admin', ADMIN_PASSWORD);
   assert.equal(r.status, 200);
   const b = r.json;
   assert.equal(typeof b.token, 'string');
@@ -89,15 +100,15 @@ test('login answers {token, expires_at, account:{id, username, kind, org_id, rol
 });
 
 test('wrong password and unknown user → 401 problem, no token', async () => {
-  const wrong = await srv.loginRaw('admin', 'WrongPw2026x');
+  const wrong = await loginRaw('admin', 'WrongPw2026x');
   assertProblem(wrong, 401);
   assert.equal(wrong.json.token, undefined);
-  const unknown = await srv.loginRaw('nobody_here', 'WrongPw2026x');
+  const unknown = await loginRaw('nobody_here', 'WrongPw2026x');
   assertProblem(unknown, 401);
   // Same answer for both: no user enumeration.
   assert.equal(wrong.json.code, unknown.json.code);
   // The real admin is not locked by one failure.
-  const ok = await srv.loginRaw('admin', ADMIN_PASSWORD);
+  const ok = await loginRaw('admin', ADMIN_PASSWORD);
   assert.equal(ok.status, 200);
 });
 
@@ -111,12 +122,12 @@ test('login with missing or mistyped fields → 422 naming the field', async () 
 test('repeated failures lock the account (423/429); then even the right password is refused', async () => {
   const acc = await createStaff('lock_target');
   // Sanity: the right password works before the lock.
-  const first = await srv.loginRaw('lock_target', STAFF_PASSWORD);
+  const first = await loginRaw('lock_target', STAFF_PASSWORD);
   assert.equal(first.status, 200, first.text);
 
   const statuses = [];
   for (let i = 0; i < 8; i++) {
-    const r = await srv.loginRaw('lock_target', `Wrong${i}pw2026`);
+    const r = await loginRaw('lock_target', `Wrong${i}pw2026`);
     statuses.push(r.status);
     if (r.status === 423 || r.status === 429) break;
   }
@@ -127,7 +138,7 @@ test('repeated failures lock the account (423/429); then even the right password
   assert.ok(statuses.slice(0, -1).every((s) => s === 401), `failures before the lock are 401: ${statuses}`);
   assert.ok(statuses.length <= 10);
 
-  const right = await srv.loginRaw('lock_target', STAFF_PASSWORD);
+  const right = await loginRaw('lock_target', STAFF_PASSWORD);
   assertProblem(right, [423, 429]);
   assert.equal(right.json.token, undefined, 'no token while locked');
 
@@ -137,21 +148,21 @@ test('repeated failures lock the account (423/429); then even the right password
   assert.equal(get.json.locked, true);
   const unlock = await srv.api('PATCH', `/api/v1/staff/${acc.id}`, { token: admin, body: { unlock: true } });
   assert.equal(unlock.status, 200, unlock.text);
-  const again = await srv.loginRaw('lock_target', STAFF_PASSWORD);
+  const again = await loginRaw('lock_target', STAFF_PASSWORD);
   assert.equal(again.status, 200, again.text);
 });
 
 test('a lock on one account does not lock another', async () => {
   await createStaff('lock_a');
   await createStaff('lock_b');
-  for (let i = 0; i < 6; i++) await srv.loginRaw('lock_a', `Wrong${i}pw2026`);
-  assertProblem(await srv.loginRaw('lock_a', STAFF_PASSWORD), [423, 429]);
-  const b = await srv.loginRaw('lock_b', STAFF_PASSWORD);
+  for (let i = 0; i < 6; i++) await loginRaw('lock_a', `Wrong${i}pw2026`);
+  assertProblem(await loginRaw('lock_a', STAFF_PASSWORD), [423, 429]);
+  const b = await loginRaw('lock_b', STAFF_PASSWORD);
   assert.equal(b.status, 200, b.text);
 });
 
 test('logout ends the session: the token is then refused with 401', async () => {
-  const token = await srv.login('admin', ADMIN_PASSWORD);
+  const token = await login('admin', ADMIN_PASSWORD);
   assert.equal((await srv.api('GET', '/api/v1/auth/me', { token })).status, 200);
   const out = await srv.api('POST', '/api/v1/auth/logout', { token });
   assert.ok(out.status === 204 || out.status === 200, `logout status ${out.status}`);
@@ -179,7 +190,7 @@ test('forged, malformed and missing tokens → 401 with WWW-Authenticate', async
 });
 
 test('an expired session is refused with 401 (and stays refused)', async () => {
-  const token = await srv.login('admin', ADMIN_PASSWORD);
+  const token = await login('admin', ADMIN_PASSWORD);
   // Expire it in the store before its first use (nothing cached yet).
   await srv.sql(`UPDATE sessions SET expires_at = 1 WHERE token_hash = '${sha256Hex(token)}'`);
   const r = await srv.api('GET', '/api/v1/auth/me', { token });
@@ -189,12 +200,12 @@ test('an expired session is refused with 401 (and stays refused)', async () => {
 
 test('a disabled account loses its sessions and cannot log in', async () => {
   const acc = await createStaff('to_disable');
-  const token = await srv.login('to_disable', STAFF_PASSWORD);
+  const token = await login('to_disable', STAFF_PASSWORD);
   assert.equal((await srv.api('GET', '/api/v1/auth/me', { token })).status, 200);
   const d = await srv.api('PATCH', `/api/v1/staff/${acc.id}`, { token: admin, body: { status: 'disabled' } });
   assert.equal(d.status, 200, d.text);
   assertProblem(await srv.api('GET', '/api/v1/auth/me', { token }), 401);
-  assertProblem(await srv.loginRaw('to_disable', STAFF_PASSWORD), 401);
+  assertProblem(await loginRaw('to_disable', STAFF_PASSWORD), 401);
 });
 
 test('login failures appear in /audit; the audit chain verifies', async () => {
@@ -202,9 +213,9 @@ test('login failures appear in /audit; the audit chain verifies', async () => {
   const before = await srv.api('GET', '/api/v1/audit?action=auth.login&result=failed&page_size=200', { token: admin });
   assert.equal(before.status, 200, before.text);
   const n0 = before.json.total;
-  assert.equal((await srv.loginRaw('audited_user', 'Wrong1pw2026')).status, 401);
-  assert.equal((await srv.loginRaw('audited_user', 'Wrong2pw2026')).status, 401);
-  assert.equal((await srv.loginRaw('ghost_user', 'Wrong3pw2026')).status, 401);
+  assert.equal((await loginRaw('audited_user', 'Wrong1pw2026')).status, 401);
+  assert.equal((await loginRaw('audited_user', 'Wrong2pw2026')).status, 401);
+  assert.equal((await loginRaw('ghost_user', 'Wrong3pw2026')).status, 401);
   const afterR = await srv.api('GET', '/api/v1/audit?action=auth.login&result=failed&page_size=200', { token: admin });
   assert.equal(afterR.status, 200);
   assert.equal(afterR.json.total, n0 + 3, 'three more failed logins audited');
@@ -222,7 +233,7 @@ test('login failures appear in /audit; the audit chain verifies', async () => {
 
 test('GET /audit needs the audit permission', async () => {
   await createStaff('no_audit', ['case_officer']);
-  const token = await srv.login('no_audit', STAFF_PASSWORD);
+  const token = await login('no_audit', STAFF_PASSWORD);
   assertProblem(await srv.api('GET', '/api/v1/audit', { token }), 403);
   assertProblem(await srv.api('GET', '/api/v1/audit/verify', { token }), 403);
   assertProblem(await srv.api('GET', '/api/v1/audit'), 401);
@@ -239,4 +250,81 @@ test('responses carry X-Request-Id; unknown routes → 404 problem; wrong method
   const m = await srv.api('DELETE', '/api/v1/auth/login');
   assertProblem(m, 405);
   assert.match(m.headers.get('allow') || '', /POST/);
+});
+
+test('many login attempts from one address → 429; other addresses are unaffected', async () => {
+  await createStaff('rate_target');
+  const statuses = [];
+  for (let i = 0; i < 150; i++) {
+    const r = await loginRaw(`nobody_${i}`, 'Wrong1pw2026');
+    statuses.push(r.status);
+    if (r.status === 429) {
+      assertProblem(r, 429);
+      break;
+    }
+    assert.equal(r.status, 401, `attempt ${i}: ${r.text}`);
+  }
+  assert.equal(statuses.at(-1), 429, `rate limited after ${statuses.length} attempts`);
+  // Even the right password is refused from that address for now …
+  assertProblem(await loginRaw('rate_target', STAFF_PASSWORD), 429);
+  // … but not from another one, and the account itself is not locked.
+  const other = await srv.loginRaw('rate_target', STAFF_PASSWORD, { from: '127.1.0.77' });
+  assert.equal(other.status, 200, other.text);
+});
+
+test('changing the password ends every session of the account; the new one works', async () => {
+  await createStaff('pw_changer');
+  const t1 = await login('pw_changer', STAFF_PASSWORD);
+  const t2 = await login('pw_changer', STAFF_PASSWORD);
+  assertProblem(
+    await srv.api('POST', '/api/v1/auth/password', { token: t1, body: { old_password: 'Wrong1pw2026', new_password: 'Changed2026pw' } }),
+    422,
+    { field: 'old_password' },
+  );
+  assertProblem(
+    await srv.api('POST', '/api/v1/auth/password', { token: t1, body: { old_password: STAFF_PASSWORD, new_password: 'weak' } }),
+    422,
+    { field: 'new_password' },
+  );
+  assert.equal((await srv.api('GET', '/api/v1/auth/me', { token: t2 })).status, 200, 'refused changes ended nothing');
+  const ok = await srv.api('POST', '/api/v1/auth/password', {
+    token: t1,
+    body: { old_password: STAFF_PASSWORD, new_password: 'Changed2026pw' },
+  });
+  assert.ok(ok.status === 204 || ok.status === 200, `${ok.status} ${ok.text}`);
+  assertProblem(await srv.api('GET', '/api/v1/auth/me', { token: t2 }), 401);
+  assertProblem(await loginRaw('pw_changer', STAFF_PASSWORD), 401);
+  assert.equal((await loginRaw('pw_changer', 'Changed2026pw')).status, 200);
+});
+
+test('a role change applies to live sessions at once', async () => {
+  const acc = await createStaff('role_changer', ['org_manager']);
+  const token = await login('role_changer', STAFF_PASSWORD);
+  assert.equal((await srv.api('GET', '/api/v1/staff', { token })).status, 200);
+  const p = await srv.api('PATCH', `/api/v1/staff/${acc.id}`, { token: admin, body: { roles: ['reviewer'] } });
+  assert.equal(p.status, 200, p.text);
+  assertProblem(await srv.api('GET', '/api/v1/staff', { token }), 403);
+  const me = await srv.api('GET', '/api/v1/auth/me', { token });
+  assert.deepEqual(me.json.account.roles, ['reviewer']);
+});
+
+test('an idle session past the idle timeout is refused with 401', async () => {
+  const token = await login('admin', ADMIN_PASSWORD);
+  // Last seen two hours ago (the staff idle timeout is far shorter).
+  const twoHoursAgo = Date.now() - 2 * 3600 * 1000;
+  await srv.sql(`UPDATE sessions SET last_seen_at = ${twoHoursAgo}, created_at = ${twoHoursAgo} WHERE token_hash = '${sha256Hex(token)}'`);
+  assertProblem(await srv.api('GET', '/api/v1/auth/me', { token }), 401);
+});
+
+test('the binary serves its web app (/admin/, /m/) whatever directory it runs from', async () => {
+  // The harness starts the server in its temp data dir, far from the repo.
+  assert.notEqual(srv.cwd, process.cwd());
+  for (const p of ['/admin/', '/m/']) {
+    const r = await srv.api('GET', p);
+    assert.equal(r.status, 200, `${p}: ${r.status} (is the web app built next to the binary?)`);
+    assert.match(r.headers.get('content-type') || '', /^text\/html/);
+    assert.match(r.text, /<html|<!doctype html/i);
+  }
+  const root = await srv.raw('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.ok([200, 301, 302, 307, 308].includes(root.status), `GET / → ${root.status}`);
 });

@@ -13,6 +13,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,8 +206,10 @@ export class Server {
 
   // ---- HTTP ----
 
-  // api(method, path, {token, body, headers, rawBody}) → {status, headers, json, text}
-  async api(method, p, { token, body, headers = {}, rawBody, timeoutMs = 60_000 } = {}) {
+  // api(method, path, {token, body, headers, rawBody, from}) → {status, headers, json, text}
+  // `from` picks the client's source address (any 127.x.y.z): the server sees
+  // a different client, e.g. for per-address rate limits.
+  async api(method, p, { token, body, headers = {}, rawBody, timeoutMs = 60_000, from } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
@@ -216,12 +219,9 @@ export class Server {
       payload = JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     }
-    const r = await fetch(this.base + p, {
-      method,
-      headers: h,
-      body: payload,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const r = from
+      ? await httpFrom(this.port, from, method, p, h, payload, timeoutMs)
+      : await fetch(this.base + p, { method, headers: h, body: payload, signal: AbortSignal.timeout(timeoutMs) });
     const text = await r.text();
     let json = null;
     const ct = r.headers.get('content-type') || '';
@@ -235,12 +235,12 @@ export class Server {
     return { status: r.status, headers: r.headers, json, text };
   }
 
-  async loginRaw(username, password) {
-    return this.api('POST', '/api/v1/auth/login', { body: { username, password } });
+  async loginRaw(username, password, opts = {}) {
+    return this.api('POST', '/api/v1/auth/login', { body: { username, password }, ...opts });
   }
 
-  async login(username, password) {
-    const r = await this.loginRaw(username, password);
+  async login(username, password, opts = {}) {
+    const r = await this.loginRaw(username, password, opts);
     assert.equal(r.status, 200, `login ${username}: ${r.text}`);
     assert.equal(typeof r.json.token, 'string');
     return r.json.token;
@@ -262,6 +262,33 @@ export class Server {
     );
     return stdout;
   }
+}
+
+// One request over node:http from a chosen local address; answers with a
+// fetch-like object ({status, headers.get(), text()}).
+function httpFrom(port, localAddress, method, p, headers, payload, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, localAddress, method, path: p, headers, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode,
+            headers: { get: (n) => res.headers[n.toLowerCase()] ?? null },
+            text: async () => body,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
 }
 
 export function rawRequest(port, request, { timeoutMs = 15_000, pauseAfterHeadMs = 0 } = {}) {

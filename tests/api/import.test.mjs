@@ -175,3 +175,9 @@ test('malformed import bodies → 422 and nothing written; import needs the perm
   assertProblem(denied, 403);
   assert.equal(await total(), before);
 });
+
+test('the audit chain still verifies after everything above', async () => {
+  const v = await srv.api('GET', '/api/v1/audit/verify', { token: t.admin });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.ok, true, v.text);
+});

@@ -319,3 +319,26 @@ test('units: another subtree cannot read or create units there (403/404)', async
   assert.ok(!list.json.items.some((u) => u.id === t.units.unitB1));
   assert.ok(list.json.items.some((u) => u.id === t.units.unitA1));
 });
+
+test('units: concurrent creates with one credit code → one 201, the rest 409', async () => {
+  const code = freshCreditCode('530102');
+  const before = await unitCount();
+  const rs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      srv.api('POST', '/api/v1/units', {
+        token: admin,
+        body: { name: `并发有限公司${i}`, credit_code: code, region_code: '530102', org_id: t.orgs.grassA1 },
+      }),
+    ),
+  );
+  const statuses = rs.map((r) => r.status).sort();
+  assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
+  assert.equal(statuses.filter((s) => s === 409).length, 5, statuses.join(','));
+  assert.equal(await unitCount(), before + 1);
+});
+
+test('the audit chain still verifies after everything above', async () => {
+  const v = await srv.api('GET', '/api/v1/audit/verify', { token: t.admin });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.ok, true, v.text);
+});

@@ -336,3 +336,103 @@ test('a staff member created by admin with a fresh member can register the new m
   await srv.api('POST', `/api/v1/members/${c2.json.id}/status`, { token: tok.county_officer, body: { status: 'ended', reason: '离职' } });
   assertProblem(await register({ citizen_id: body2.citizen_id, name: body2.name, phone: body2.phone, password: 'Worker2026pw' }), 422);
 });
+
+test('a member account follows its roster entry: new phone logs in, ended membership cannot', async () => {
+  const body = memberBody(wangFang.unit_id, { name: '孙换号', citizen_id: freshCitizenId(), phone: freshPhone() });
+  const c = await srv.api('POST', '/api/v1/members', { token: tok.county_officer, body });
+  assert.equal(c.status, 201, c.text);
+  assert.equal((await register({ citizen_id: body.citizen_id, name: body.name, phone: body.phone, password: 'Worker2026pw' })).status, 201);
+  const session = await srv.login(body.phone, 'Worker2026pw');
+
+  // Staff change the phone on the roster: the login name follows.
+  const newPhone = freshPhone();
+  const p = await srv.api('PATCH', `/api/v1/members/${c.json.id}`, { token: tok.county_officer, body: { phone: newPhone } });
+  assert.equal(p.status, 200, p.text);
+  assertProblem(await srv.loginRaw(body.phone, 'Worker2026pw'), 401);
+  const byNew = await srv.loginRaw(newPhone, 'Worker2026pw');
+  assert.equal(byNew.status, 200, byNew.text);
+  // Another member's account phone cannot be taken over.
+  const clash = await srv.api('PATCH', `/api/v1/members/${c.json.id}`, { token: tok.county_officer, body: { phone: wangFang.phone } });
+  assertProblem(clash, 409);
+  assert.equal((await srv.loginRaw(newPhone, 'Worker2026pw')).status, 200);
+
+  // Suspended: live sessions end and login is refused; reactivated: it works again.
+  const s = await srv.api('POST', `/api/v1/members/${c.json.id}/status`, {
+    token: tok.county_officer,
+    body: { status: 'suspended', reason: '暂停会籍' },
+  });
+  assert.equal(s.status, 200, s.text);
+  assertProblem(await srv.api('GET', '/api/v1/me', { token: session }), 401);
+  assertProblem(await srv.api('GET', '/api/v1/me', { token: byNew.json.token }), 401);
+  assertProblem(await srv.loginRaw(newPhone, 'Worker2026pw'), 401);
+  const back = await srv.api('POST', `/api/v1/members/${c.json.id}/status`, {
+    token: tok.county_officer,
+    body: { status: 'active', reason: '恢复会籍' },
+  });
+  assert.equal(back.status, 200, back.text);
+  assert.equal((await srv.loginRaw(newPhone, 'Worker2026pw')).status, 200);
+});
+
+test('staff cannot reset the password of, or change, an account holding roles they lack', async () => {
+  const countyOrg = acct.county_officer.org_id;
+  const aud = await srv.api('POST', '/api/v1/staff', {
+    token: tok.yn_admin,
+    body: { username: 'county_auditor', password: 'Auditor2026pw', org_id: countyOrg, roles: ['auditor'] },
+  });
+  assert.equal(aud.status, 201, aud.text);
+  const reset = await srv.api('POST', `/api/v1/staff/${aud.json.id}/password`, {
+    token: tok.km_manager,
+    body: { password: 'Hijacked2026pw' },
+  });
+  assertProblem(reset, [403, 404, 422]);
+  assertProblem(await srv.loginRaw('county_auditor', 'Hijacked2026pw'), 401);
+  const disable = await srv.api('PATCH', `/api/v1/staff/${aud.json.id}`, { token: tok.km_manager, body: { status: 'disabled' } });
+  assertProblem(disable, [403, 404, 422]);
+  const demote = await srv.api('PATCH', `/api/v1/staff/${aud.json.id}`, { token: tok.km_manager, body: { roles: ['reviewer'] } });
+  assertProblem(demote, [403, 404, 422]);
+  const login = await srv.loginRaw('county_auditor', 'Auditor2026pw');
+  assert.equal(login.status, 200, login.text);
+  assert.deepEqual(login.json.account.roles, ['auditor']);
+  // An account with a subset of the manager's roles can be reset by it.
+  const officer = await srv.api('POST', '/api/v1/staff', {
+    token: tok.yn_admin,
+    body: { username: 'county_officer2', password: 'Officer2026pw', org_id: countyOrg, roles: ['case_officer'] },
+  });
+  assert.equal(officer.status, 201, officer.text);
+  const ok = await srv.api('POST', `/api/v1/staff/${officer.json.id}/password`, { token: tok.km_manager, body: { password: 'Reset2026pw' } });
+  assert.ok(ok.status === 204 || ok.status === 200, ok.text);
+  assert.equal((await srv.loginRaw('county_officer2', 'Reset2026pw')).status, 200);
+  assertProblem(await srv.loginRaw('county_officer2', 'Officer2026pw'), 401);
+});
+
+test('only the top org may verify the whole audit chain; auditors below read their subtree', async () => {
+  const top = await srv.api('GET', '/api/v1/audit/verify', { token: tok.admin });
+  assert.equal(top.status, 200, top.text);
+  assert.equal(top.json.ok, true, top.text);
+  assertProblem(await srv.api('GET', '/api/v1/audit/verify', { token: tok.yn_auditor }), [403, 404]);
+  const list = await srv.api('GET', '/api/v1/audit?page_size=200', { token: tok.yn_auditor });
+  assert.equal(list.status, 200, list.text);
+  assert.ok(list.json.total > 0);
+  // Failed registrations (tied to no org) are not shown below the top org.
+  const reg = await srv.api('GET', '/api/v1/audit?action=auth.register&result=failed', { token: tok.yn_auditor });
+  assert.equal(reg.json.total, 0);
+  assertProblem(await srv.api('GET', '/api/v1/audit', { token: tok.km_manager }), 403);
+});
+
+test('concurrent registrations of one worker: one 201, the rest 409 (never 500)', async () => {
+  const body = memberBody(wangFang.unit_id, { name: '周并发', citizen_id: freshCitizenId(), phone: freshPhone() });
+  const c = await srv.api('POST', '/api/v1/members', { token: tok.county_officer, body });
+  assert.equal(c.status, 201, c.text);
+  const rs = await Promise.all(
+    Array.from({ length: 5 }, (_, i) =>
+      register({ citizen_id: body.citizen_id, name: body.name, phone: body.phone, password: `Parallel${i}pw2026` }),
+    ),
+  );
+  const statuses = rs.map((r) => r.status).sort();
+  assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join(','));
+  assert.ok(statuses.every((s) => s === 201 || s === 409), statuses.join(','));
+  // Exactly one of the passwords works.
+  let ok = 0;
+  for (let i = 0; i < 5; i++) if ((await srv.loginRaw(body.phone, `Parallel${i}pw2026`)).status === 200) ok++;
+  assert.equal(ok, 1);
+});

@@ -94,6 +94,10 @@ test('a correctly signed ping → 200 naming the terminal', async () => {
   // Lower-case header names work the same (HTTP headers are case-insensitive).
   const h = Object.fromEntries(Object.entries(signedHeaders(term)).map(([k, v]) => [k.toLowerCase(), v]));
   assert.equal((await ping(h)).status, 200);
+  // Hex is case-insensitive: an upper-case signature is the same signature.
+  const up = signedHeaders(term);
+  up['X-Signature'] = up['X-Signature'].toUpperCase();
+  assert.equal((await ping(up)).status, 200);
 });
 
 test('the same nonce again → 401 (replay)', async () => {

@@ -87,7 +87,7 @@ void Routes::mount(http::Router& r) {
   r.add(Method::get, "/api/v1/members", staff(Perm::member_read), [this](http::Ctx& c) { return list(c); });
   r.add(Method::post, "/api/v1/members/import", staff(Perm::member_import),
         [this](http::Ctx& c) { return import(c); });
-  r.add(Method::get, "/api/v1/members/{id}", {.auth = http::AuthMode::session},
+  r.add(Method::get, "/api/v1/members/{id}", {.auth = http::AuthMode::session, .inline_read = true},
         [this](http::Ctx& c) { return get(c); });
   r.add_tx(Method::patch, "/api/v1/members/{id}", staff(Perm::member_write),
            [this](http::Ctx& c, db::Tx& tx) { return update(c, tx); });
@@ -109,7 +109,7 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return decide_transfer(c, tx, "cancelled"); });
   r.add(Method::post, "/api/v1/auth/register", {.auth = http::AuthMode::none},
         [this](http::Ctx& c) { return register_account(c); });
-  r.add(Method::get, "/api/v1/me", {.auth = http::AuthMode::member}, [this](http::Ctx& c) { return me(c); });
+  r.add(Method::get, "/api/v1/me", {.auth = http::AuthMode::member, .inline_read = true}, [this](http::Ctx& c) { return me(c); });
   r.add(Method::get, "/api/v1/dictionaries", {.auth = http::AuthMode::none},
         [](http::Ctx&) { return http::Response::json(200, dictionaries_json()); });
 }

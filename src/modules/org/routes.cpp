@@ -48,7 +48,7 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });
   r.add(Method::get, "/api/v1/orgs", {.auth = http::AuthMode::staff, .perm = Perm::org_read},
         [this](http::Ctx& c) { return list(c); });
-  r.add(Method::get, "/api/v1/orgs/{id}", {.auth = http::AuthMode::staff, .perm = Perm::org_read},
+  r.add(Method::get, "/api/v1/orgs/{id}", {.auth = http::AuthMode::staff, .perm = Perm::org_read, .inline_read = true},
         [this](http::Ctx& c) { return get(c); });
   r.add_tx(Method::patch, "/api/v1/orgs/{id}", {.auth = http::AuthMode::staff, .perm = Perm::org_write},
            [this](http::Ctx& c, db::Tx& tx) { return update(c, tx); });

@@ -49,7 +49,7 @@ std::vector<Region> region_children(const Regions& regions, std::string_view par
 }
 
 void Routes::mount(http::Router& r) {
-  r.add(Method::get, "/healthz", {.auth = http::AuthMode::none}, [](http::Ctx&) {
+  r.add(Method::get, "/healthz", {.auth = http::AuthMode::none, .inline_read = true}, [](http::Ctx&) {
     return http::Response::json(200, json::object{{"status", "ok"}});
   });
   r.add(Method::get, "/metrics", {.auth = http::AuthMode::none}, [this](http::Ctx&) {

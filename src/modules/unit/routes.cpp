@@ -35,7 +35,7 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });
   r.add(Method::get, "/api/v1/units", {.auth = http::AuthMode::staff, .perm = Perm::unit_read},
         [this](http::Ctx& c) { return list(c); });
-  r.add(Method::get, "/api/v1/units/{id}", {.auth = http::AuthMode::staff, .perm = Perm::unit_read},
+  r.add(Method::get, "/api/v1/units/{id}", {.auth = http::AuthMode::staff, .perm = Perm::unit_read, .inline_read = true},
         [this](http::Ctx& c) { return get(c); });
   r.add_tx(Method::patch, "/api/v1/units/{id}", {.auth = http::AuthMode::staff, .perm = Perm::unit_write},
            [this](http::Ctx& c, db::Tx& tx) { return update(c, tx); });

@@ -1,0 +1,176 @@
+// Excel in the browser with SheetJS (npm `xlsx`, loaded on demand): the
+// import template, reading an uploaded roster into import rows, exporting the
+// member list, and the error report of an import.
+import { dict, dictLabel } from '@/shared/dict.js';
+import { fmtTime, download } from '@/shared/format.js';
+
+const loadXlsx = () => import('xlsx');
+
+// Import columns: the API field, its header in the template (Chinese, as on
+// the 工会会员基本信息采集表), and other headers accepted when reading.
+export const IMPORT_COLUMNS = [
+  { key: 'name', header: '姓名', required: true, aliases: ['name', 'Name', '会员姓名', '职工姓名'] },
+  { key: 'citizen_id', header: '身份证号', required: true, text: true, aliases: ['citizen_id', 'Citizen ID', '公民身份号码', '身份证号码', '身份证'] },
+  { key: 'phone', header: '手机号', required: true, text: true, aliases: ['phone', 'Mobile', '手机号码', '联系电话', '手机'] },
+  { key: 'unit_id', header: '单位ID', aliases: ['unit_id', 'Unit ID', '单位编号'] },
+  { key: 'household', header: '户籍类型', required: true, dict: 'household', aliases: ['household', 'Household', '户籍', '户口性质'] },
+  { key: 'employment_form', header: '就业形态', required: true, dict: 'employment_form', aliases: ['employment_form', 'Employment form'] },
+  { key: 'employment_status', header: '就业状态', required: true, dict: 'employment_status', aliases: ['employment_status', 'Employment status'] },
+  { key: 'ethnic_group', header: '民族', dict: 'ethnic_group', aliases: ['ethnic_group', 'Ethnic group'] },
+  { key: 'education', header: '学历', dict: 'education', aliases: ['education', 'Education', '文化程度'] },
+  { key: 'political_status', header: '政治面貌', dict: 'political_status', aliases: ['political_status', 'Political status'] },
+  { key: 'needy_status', header: '困难职工类别', dict: 'needy_status', aliases: ['needy_status', '困难类别'] },
+  { key: 'needy_detail', header: '困难情况说明', aliases: ['needy_detail', '困难情况'] },
+  { key: 'physical_card_no', header: '实体卡号', text: true, aliases: ['physical_card_no', '卡号', '实体卡号码'] },
+];
+
+const norm = (h) => String(h ?? '').replace(/[\s*＊:：]/g, '').toLowerCase();
+const HEADER_INDEX = new Map();
+for (const c of IMPORT_COLUMNS) for (const h of [c.header, ...c.aliases]) HEADER_INDEX.set(norm(h), c.key);
+
+function stamp() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`;
+}
+
+function writeBook(XLSX, wb, filename) {
+  const buf = XLSX.write(wb, { bookType: 'xlsx', type: 'array', compression: true });
+  download(filename, new Blob([buf], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+}
+
+// Text-formatted empty cells for the columns that must stay text (IDs,
+// phones): typed into a number cell, an 18-digit ID loses its last digits.
+function textColumns(XLSX, ws, cols, rows) {
+  cols.forEach((c, i) => {
+    if (!c.text) return;
+    for (let r = 1; r <= rows; r++) {
+      const ref = XLSX.utils.encode_cell({ r, c: i });
+      if (!ws[ref]) ws[ref] = { t: 's', v: '', z: '@' };
+      else ws[ref].z = '@';
+    }
+  });
+}
+
+export async function downloadTemplate() {
+  const XLSX = await loadXlsx();
+  const header = IMPORT_COLUMNS.map((c) => (c.required ? `${c.header}*` : c.header));
+  const ws = XLSX.utils.aoa_to_sheet([header]);
+  textColumns(XLSX, ws, IMPORT_COLUMNS, 500);
+  ws['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: 500, c: IMPORT_COLUMNS.length - 1 } });
+  ws['!cols'] = IMPORT_COLUMNS.map((c) => ({ wch: c.key === 'citizen_id' ? 22 : c.key === 'needy_detail' ? 30 : 14 }));
+
+  const help = [
+    ['工会会员基本信息采集表 · 填写说明'],
+    ['带 * 的列必填。身份证号、手机号请按文本填写（本模板已设为文本格式）。'],
+    ['“单位ID”可留空：导入页面上选择的默认单位将用于这些行。'],
+    ['编码字段可以填写代码或中文名称，例如 户籍类型 填 “城镇” 或 “urban”。'],
+    [],
+    ['字段', '可选值（代码 = 名称）'],
+  ];
+  for (const c of IMPORT_COLUMNS) {
+    if (!c.dict) continue;
+    const vals = (dict.tables[c.dict] || []).map((e) => `${e.code}=${e.name}`).join('，');
+    help.push([c.header, vals]);
+  }
+  help.push([], ['示例', '李明 / 530102199005171232 / 13800138000 / 1 / 城镇 / 标准劳动关系 / 在职 / 汉族 / 大学本科']);
+  const hs = XLSX.utils.aoa_to_sheet(help);
+  hs['!cols'] = [{ wch: 16 }, { wch: 120 }];
+
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, '会员名册');
+  XLSX.utils.book_append_sheet(wb, hs, '填写说明');
+  writeBook(XLSX, wb, '会员导入模板.xlsx');
+}
+
+// Reads an .xlsx (ArrayBuffer) into import rows.
+// → { sheet, rows: [{ excelRow, data: {field: value} }], unknownHeaders }
+export async function parseRoster(buffer) {
+  const XLSX = await loadXlsx();
+  const wb = XLSX.read(buffer, { type: 'array', cellDates: false, dense: false });
+  const sheetName = wb.SheetNames.find((n) => !/说明|help|readme/i.test(n)) || wb.SheetNames[0];
+  const ws = wb.Sheets[sheetName];
+  if (!ws) throw new Error('no sheet');
+  // raw: false keeps what the cell shows (text IDs stay text).
+  const aoa = XLSX.utils.sheet_to_json(ws, { header: 1, raw: false, defval: '', blankrows: true });
+
+  // The header is the first of the top rows naming at least two known columns
+  // (real rosters often carry a title row above it).
+  let headerAt = -1;
+  for (let r = 0; r < Math.min(aoa.length, 10); r++) {
+    const hits = aoa[r].filter((h) => HEADER_INDEX.has(norm(h))).length;
+    if (hits >= 2) {
+      headerAt = r;
+      break;
+    }
+  }
+  if (headerAt < 0) throw new Error('header');
+  const keys = aoa[headerAt].map((h) => HEADER_INDEX.get(norm(h)) || null);
+  const unknownHeaders = aoa[headerAt].filter((h, i) => String(h).trim() && !keys[i]).map(String);
+
+  const rows = [];
+  for (let r = headerAt + 1; r < aoa.length; r++) {
+    const line = aoa[r];
+    if (!line || line.every((v) => String(v).trim() === '')) continue;
+    const data = {};
+    keys.forEach((k, i) => {
+      if (!k) return;
+      const v = String(line[i] ?? '').trim();
+      if (v !== '') data[k] = v;
+    });
+    rows.push({ excelRow: r + 1, data });
+  }
+  return { sheet: sheetName, rows, unknownHeaders };
+}
+
+// An import row as the API takes it: unit_id a number (or the default unit).
+export function toApiRow(data, defaultUnitId) {
+  const row = { ...data };
+  if (row.unit_id !== undefined) {
+    const n = Number(String(row.unit_id).trim());
+    row.unit_id = Number.isFinite(n) && String(row.unit_id).trim() !== '' ? n : row.unit_id;
+  } else if (defaultUnitId) {
+    row.unit_id = defaultUnitId;
+  }
+  return row;
+}
+
+export async function exportMembers(items, unitNames, t) {
+  const XLSX = await loadXlsx();
+  const header = [
+    t('fields.card_no'), t('fields.name'), t('fields.sex'), t('fields.birth_date'), t('fields.citizen_id'),
+    t('fields.phone'), t('fields.unit_id'), t('fields.household'), t('fields.employment_form'),
+    t('fields.employment_status'), t('fields.ethnic_group'), t('fields.education'), t('fields.political_status'),
+    t('fields.needy_status'), t('fields.physical_card_no'), t('fields.status'), t('fields.joined_at'),
+  ];
+  const body = items.map((m) => [
+    m.card_no, m.name, dictLabel('sex', m.sex), m.birth_date, m.citizen_id_masked, m.phone_masked,
+    unitNames[m.unit_id] || `#${m.unit_id}`, dictLabel('household', m.household),
+    dictLabel('employment_form', m.employment_form), dictLabel('employment_status', m.employment_status),
+    dictLabel('ethnic_group', m.ethnic_group), dictLabel('education', m.education),
+    dictLabel('political_status', m.political_status), dictLabel('needy_status', m.needy_status),
+    m.physical_card_no || '', dictLabel('status', m.status), fmtTime(m.joined_at),
+  ]);
+  const ws = XLSX.utils.aoa_to_sheet([header, ...body]);
+  // Card numbers are 16 digits: keep them text.
+  for (let r = 1; r <= body.length; r++) {
+    const ref = XLSX.utils.encode_cell({ r, c: 0 });
+    if (ws[ref]) ws[ref] = { t: 's', v: String(ws[ref].v), z: '@' };
+  }
+  ws['!cols'] = header.map((_, i) => ({ wch: [18, 10, 6, 12, 22, 14, 30][i] || 12 }));
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, '会员名册');
+  writeBook(XLSX, wb, `会员名册_${stamp()}.xlsx`);
+}
+
+// The failed rows of an import with one more column: what is wrong.
+export async function exportImportErrors(rows, t) {
+  const XLSX = await loadXlsx();
+  const header = [t('importer.row'), ...IMPORT_COLUMNS.map((c) => c.header), t('importer.errorCol')];
+  const body = rows.map((r) => [r.excelRow, ...IMPORT_COLUMNS.map((c) => r.data[c.key] ?? ''), r.errorText]);
+  const ws = XLSX.utils.aoa_to_sheet([header, ...body]);
+  textColumns(XLSX, ws, [{}, ...IMPORT_COLUMNS], body.length);
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, '错误报告');
+  writeBook(XLSX, wb, `导入错误报告_${stamp()}.xlsx`);
+}

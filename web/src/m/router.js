@@ -1,0 +1,27 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { api, onUnauthorized } from './session.js';
+
+const routes = [
+  { path: '/', redirect: '/card' },
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'm.login' } },
+  { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { public: true, title: 'm.register' } },
+  { path: '/card', name: 'card', component: () => import('./views/Card.vue'), meta: { tab: true, title: 'm.card' } },
+  { path: '/profile', name: 'profile', component: () => import('./views/Profile.vue'), meta: { tab: true, title: 'm.mine' } },
+  { path: '/:pathMatch(.*)*', redirect: '/card' },
+];
+
+export const router = createRouter({
+  history: createWebHistory('/m/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+onUnauthorized(() => {
+  const cur = router.currentRoute.value;
+  if (!cur.meta.public) router.replace({ name: 'login', query: { redirect: cur.fullPath } });
+});
+
+router.beforeEach((to) => {
+  if (!to.meta.public && !api.getToken()) return { name: 'login', query: { redirect: to.fullPath } };
+  return true;
+});
