@@ -13,8 +13,13 @@
 //
 //   node bench/import.mjs [--batches 1000,5000] [--inflight 2] [--rows 352300]
 //        [--units 5314] [--pg postgresql://…] [--admin-password …] [--keep]
+//        [--profile perf.data]
+//
+// --profile records the server with `perf record -g --call-graph dwarf`
+// during the timed phase only (the figures are then not comparable).
 //
 // Prints one RESULT line per batch size and a Markdown table.
+import { spawn } from 'node:child_process';
 import {
   parseArgs, Server, tempDir, removeDir, pgCreateDatabase, pgDropDatabase, createHierarchy,
   memberRows, cpuSeconds, rssSampler, machine, pool,
@@ -22,7 +27,7 @@ import {
 
 const opt = parseArgs(process.argv.slice(2), {
   batches: '1000,5000', inflight: 2, rows: 352300, units: 5314, pg: '', admin_password: 'Bench@2026',
-  setup_concurrency: 8, keep: false, quiet: false,
+  setup_concurrency: 8, keep: false, quiet: false, profile: '',
 });
 const bin = process.env.GONGHUI_BIN || 'build/gonghui';
 const store = opt.pg ? 'postgres' : 'sqlite';
@@ -59,6 +64,13 @@ async function runOnce(batch) {
     const cpu0 = cpuSeconds(server.pid);
     const client0 = process.cpuUsage();
     const rss = rssSampler(server.pid);
+    let perf = null;
+    if (opt.profile) {
+      const file = opt.batches.includes(',') ? opt.profile.replace(/(\.data)?$/, `-${batch}$1`) : opt.profile;
+      perf = spawn('perf', ['record', '-F', '499', '--call-graph', 'dwarf,16384', '-p', String(server.pid), '-o', file],
+        { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const latencies = [];
     let created = 0;
     const start = process.hrtime.bigint();
@@ -72,6 +84,10 @@ async function runOnce(batch) {
       latencies.push(r.ms);
     });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (perf) {
+      perf.kill('SIGINT');
+      await new Promise((r) => perf.on('exit', r));
+    }
     const serverCpu = cpuSeconds(server.pid) - cpu0;
     const cu = process.cpuUsage(client0);
     const clientCpu = (cu.user + cu.system) / 1e6;

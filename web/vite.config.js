@@ -35,6 +35,7 @@ function spaFallback() {
 
 // Components used on the pages (dev server pre-bundling; see optimizeDeps).
 const EP_STYLES = [
+  'base',
   'alert', 'aside', 'avatar', 'breadcrumb', 'breadcrumb-item', 'button', 'checkbox',
   'checkbox-group', 'col', 'config-provider', 'container', 'date-picker', 'descriptions',
   'descriptions-item', 'dialog', 'divider', 'dropdown', 'dropdown-item', 'dropdown-menu', 'empty',
@@ -79,7 +80,7 @@ export default defineConfig({
   // server discovers them page by page and reloads the page each time.
   optimizeDeps: {
     include: [
-      'vue', 'vue-router', 'vue-i18n', 'element-plus/es', '@element-plus/icons-vue', 'vant',
+      'vue', 'vue-router', 'vue-i18n', 'element-plus/es', '@element-plus/icons-vue', 'vant', 'vant/es',
             ...EP_STYLES.map((c) => `element-plus/es/components/${c}/style/css`),
             ...VANT_STYLES.map((c) => `vant/es/${c}/style/index`),
     ],

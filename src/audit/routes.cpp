@@ -45,13 +45,7 @@ http::Response Routes::list(http::Ctx& ctx) {
   }
   for (const char* field : {"action", "object_type", "object_id", "result", "actor_kind"})
     if (auto v = ctx.req.query_param(field); v && !v->empty()) add(std::string(field) + " =", std::string(*v));
-  if (auto v = ctx.req.query_param("actor_id"); v && !v->empty()) {
-    try {
-      add("actor_id =", static_cast<int64_t>(std::stoll(std::string(*v))));
-    } catch (...) {
-      throw Error::invalid("actor_id", "actor_id.type", "actor_id must be a number");
-    }
-  }
+  if (int64_t actor = modules::query_id(ctx.req, "actor_id")) add("actor_id =", actor);
   if (int64_t from = parse_time(ctx.req, "from")) add("at >=", from);
   if (int64_t to = parse_time(ctx.req, "to")) add("at <", to + 86'400'000);
   auto [rows, total] = store_.read([&](db::Tx& tx) {

@@ -11,6 +11,7 @@
 #include "core/date.h"
 #include "core/error.h"
 #include "http/fields.h"
+#include "http/http.h"
 
 namespace gh::modules {
 
@@ -41,6 +42,18 @@ inline boost::json::object page_json(boost::json::array items, int64_t total, co
   o["page"] = page.page;
   o["page_size"] = page.size;
   return o;
+}
+
+// An optional positive id in the query string (?org_id=12): 0 when absent or
+// empty, 422 naming the parameter when it is anything but digits.
+inline int64_t query_id(const http::Request& req, std::string_view name) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return 0;
+  if (v->size() <= 18 && v->find_first_not_of("0123456789") == std::string_view::npos) {
+    int64_t id = std::stoll(std::string(*v));
+    if (id > 0) return id;
+  }
+  throw Error::invalid(std::string(name), std::string(name) + ".type", std::string(name) + " must be a positive id");
 }
 
 // Escapes LIKE wildcards so user text is matched literally (ESCAPE '\').

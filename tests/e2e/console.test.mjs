@@ -241,6 +241,16 @@ test('import: an .xlsx with one bad row reports it and imports the others', asyn
     XLSX.writeFile(wb, file);
 
     await page.goto(`${srv.base}/admin/members/import`);
+    // The template: the roster sheet's header row and the help sheet.
+    const tpl = page.waitForEvent('download');
+    await page.locator('button', { hasText: '下载导入模板' }).click();
+    const tplFile = outFile('e2e-template.xlsx');
+    await (await tpl).saveAs(tplFile);
+    const tplBook = XLSX.readFile(tplFile);
+    assert.deepEqual(tplBook.SheetNames, ['会员名册', '填写说明']);
+    const tplHeader = XLSX.utils.sheet_to_json(tplBook.Sheets['会员名册'], { header: 1 })[0];
+    assert.deepEqual(tplHeader.slice(0, 7), ['姓名*', '身份证号*', '手机号*', '单位ID', '户籍类型*', '就业形态*', '就业状态*']);
+
     await page.setInputFiles('[data-test=import-upload] input[type=file]', file);
     await page.locator('[data-test=import-preview]', { hasText: '导入乙' }).waitFor();
     await page.click('[data-test=import-validate]');

@@ -62,18 +62,6 @@ json::object transfer_json(const db::Row& r) {
   return j;
 }
 
-int64_t query_id(const http::Request& req, std::string_view name) {
-  auto v = req.query_param(name);
-  if (!v || v->empty()) return 0;
-  try {
-    size_t used = 0;
-    int64_t id = std::stoll(std::string(*v), &used);
-    if (used == v->size() && id > 0) return id;
-  } catch (...) {
-  }
-  throw Error::invalid(std::string(name), std::string(name) + ".type", std::string(name) + " must be a positive id");
-}
-
 }  // namespace
 
 void Routes::mount(http::Router& r) {
@@ -215,7 +203,7 @@ http::Response Routes::list(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
   std::string root_path = who.org_path;
-  if (int64_t org_id = query_id(ctx.req, "org_id")) {
+  if (int64_t org_id = modules::query_id(ctx.req, "org_id")) {
     auto root = store_.read([&](db::Tx& tx) { return org::find(tx, org_id); });
     if (!root) throw Error::not_found("org");
     modules::require_scope(who, root->path, "org");
@@ -227,7 +215,7 @@ http::Response Routes::list(http::Ctx& ctx) {
     params.push_back(std::move(v));
     where += " AND " + cond + " $" + std::to_string(params.size());
   };
-  if (int64_t unit_id = query_id(ctx.req, "unit_id")) add("unit_id =", unit_id);
+  if (int64_t unit_id = modules::query_id(ctx.req, "unit_id")) add("unit_id =", unit_id);
   struct Filter {
     const char* name;
     const Dictionary& dict;

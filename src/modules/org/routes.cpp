@@ -111,13 +111,7 @@ http::Response Routes::list(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
   std::string root_path = who.org_path;
-  if (auto under = ctx.req.query_param("org_id")) {
-    int64_t root_id = 0;
-    try {
-      root_id = std::stoll(std::string(*under));
-    } catch (...) {
-      throw Error::invalid("org_id", "org_id.type", "org_id must be an org id");
-    }
+  if (int64_t root_id = modules::query_id(ctx.req, "org_id")) {
     auto root = store_.read([&](db::Tx& tx) { return find(tx, root_id); });
     if (!root) throw Error::not_found("org");
     modules::require_scope(who, root->path, "org");
