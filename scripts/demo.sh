@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh gonghui
+bash scripts/build-web.sh
 exec ./build/gonghui serve --demo "$@"

@@ -4,11 +4,13 @@
 # loopback, and run every test layer:
 #   1. unit and store tests (GoogleTest via ctest; store tests on SQLite and PostgreSQL)
 #   2. API tests: the real server binary over HTTP, on SQLite and on PostgreSQL
+#   3. end-to-end tests: the web app in headless Chromium against the real server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh --test
 bash scripts/build.sh --werror
+bash scripts/build-web.sh
 
 export GONGHUI_TEST_PG
 GONGHUI_TEST_PG=$(bash scripts/pg.sh start)
@@ -44,6 +46,10 @@ for store in sqlite postgres; do
   tally "API tests on $store" "$status" "$(grep -oP '^# pass \K[0-9]+' "$logs/api-$store.log" | tail -1)" \
     "$(grep -oP '^# fail \K[0-9]+' "$logs/api-$store.log" | tail -1)"
 done
+node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logs/e2e.log"
+status=${PIPESTATUS[0]}
+tally "end-to-end tests" "$status" "$(grep -oP '^# pass \K[0-9]+' "$logs/e2e.log" | tail -1)" \
+  "$(grep -oP '^# fail \K[0-9]+' "$logs/e2e.log" | tail -1)"
 set -e
 
 [ ${#bad[@]} -gt 0 ] && echo "failing: ${bad[*]}"

@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view kSelect =
     "SELECT a.id, a.kind, a.username, a.password_hash, a.org_id, a.member_id, a.roles, a.status, "
-    "a.failed_count, a.locked_until, a.created_at, o.path FROM accounts a "
-    "LEFT JOIN orgs o ON o.id = a.org_id ";
+    "a.failed_count, a.locked_until, a.created_at, COALESCE(o.path, m.org_path), o.name "
+    "FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN members m ON m.id = a.member_id ";
 constexpr std::string_view kInsert =
     "INSERT INTO accounts (kind, username, password_hash, org_id, member_id, roles, status, "
     "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7) RETURNING id";
@@ -31,7 +31,8 @@ Account from_row(const db::Row& r) {
   a.failed_count = static_cast<int>(r[8].i64());
   a.locked_until = r[9].i64();
   a.created_at = r[10].i64();
-  a.org_path = r[11].str();
+  a.org_path = r[11].str();  // staff: the bound org; members: their union's
+  a.org_name = r[12].str();
   return a;
 }
 
@@ -88,6 +89,7 @@ boost::json::object account_json(const Account& a) {
   j["status"] = a.status;
   j["locked"] = a.locked_until > db::now_ms();
   j["created_at"] = iso_utc(a.created_at);
+  if (a.kind == "staff") j["org_name"] = a.org_name;
   return j;
 }
 

@@ -26,7 +26,8 @@ struct Account {
   int failed_count = 0;
   int64_t locked_until = 0;
   int64_t created_at = 0;
-  std::string org_path;  // staff: the bound org's path
+  std::string org_path;  // staff: the bound org's path; members: their union's
+  std::string org_name;  // staff: the bound org's name
 };
 
 std::string member_username(std::string_view phone_blind_index);

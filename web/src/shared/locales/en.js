@@ -221,6 +221,7 @@ export default {
     unitName: 'Unit',
     cardNo: 'Card no.',
     masked: 'masked',
+    maskedNote: 'Citizen ID and mobile are masked; permitted staff can reveal them with a reason (audited)',
     filterUnit: 'Unit',
     basicGroup: 'Identity',
     workGroup: 'Employment',

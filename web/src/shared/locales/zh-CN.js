@@ -214,6 +214,7 @@ export default {
     unitName: '所在单位',
     cardNo: '会员卡号',
     masked: '已脱敏',
+    maskedNote: '身份证号和手机号已脱敏显示；有权限的人员可通过“查看完整信息”查看（填写原因并记入审计日志）',
     filterUnit: '单位',
     basicGroup: '身份信息',
     workGroup: '就业信息',
