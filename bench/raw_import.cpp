@@ -20,12 +20,16 @@
 //
 //   raw_import [--rows 352300] [--units 5314] [--batch 1000]
 //              [--sqlite-dir DIR] [--no-sqlite] [--pg postgresql://…] [--keep]
-//              [--cache-mib N] [--pragma 'name = value']… [--progress]
+//              [--cache-mib N] [--pragma 'name = value']… [--exec SQL]… [--bidx-blob]
+//              [--progress]
 //
 // --cache-mib sets SQLite's page cache (the server leaves SQLite's default,
 // 2 MiB, so the default run does too), --pragma adds any other PRAGMA to the
 // raw SQLite connection (e.g. 'mmap_size = 268435456'), to find out what
-// would lift the server's ceiling; --progress prints the rate of every
+// would lift the server's ceiling, --exec runs SQL on the loop's connection
+// before the clock starts (e.g. 'DROP INDEX members_citizen'), --bidx-blob
+// stores the two blind indexes as 32-byte blobs instead of 64 hex characters
+// (SQLite only); --progress prints the rate of every
 // 50,000 rows on stderr.
 //
 // Prints one line per store:
@@ -130,8 +134,10 @@ struct Options {
   std::string pg;
   bool keep = false;
   std::vector<std::string> pragmas;  // extra PRAGMAs for the SQLite connection (experiments)
+  std::vector<std::string> execs;    // extra SQL run before the timed loop (experiments)
   int64_t cache_mib = 0;  // SQLite page cache; 0 = SQLite's default (2 MiB), as the server
   bool progress = false;  // rows/s every 50,000 rows on stderr
+  bool bidx_blob = false;  // SQLite: blind indexes as 32-byte blobs instead of 64 hex characters
 };
 
 // Orgs and units through the store: what import.mjs creates through the API.
@@ -256,6 +262,7 @@ Result insert_sqlite(const std::string& path, const crypto::Keys& keys, const st
   exec("PRAGMA foreign_keys = ON");
   if (o.cache_mib > 0) exec(("PRAGMA cache_size = -" + std::to_string(o.cache_mib * 1024)).c_str());
   for (const auto& p : o.pragmas) exec(("PRAGMA " + p).c_str());
+  for (const auto& sql : o.execs) exec(sql.c_str());
   Progress progress{o.progress};
   sqlite3_stmt* st = nullptr;
   check_sqlite(db, sqlite3_prepare_v3(db, kInsert, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr), "prepare");
@@ -280,12 +287,17 @@ Result insert_sqlite(const std::string& path, const crypto::Keys& keys, const st
       sqlite3_bind_int64(st, 1, b.id);
       text(2, b.name);
       text(3, b.citizen_enc);
-      text(4, b.citizen_bidx);
+      auto bidx = [&](int k, const std::string& hex) {
+        if (!o.bidx_blob) return text(k, hex);
+        std::string raw = crypto::from_hex(hex);
+        sqlite3_bind_blob64(st, k, raw.data(), raw.size(), SQLITE_TRANSIENT);
+      };
+      bidx(4, b.citizen_bidx);
       text(5, b.citizen_masked);
       text(6, b.sex);
       text(7, b.birth_date);
       text(8, b.phone_enc);
-      text(9, b.phone_bidx);
+      bidx(9, b.phone_bidx);
       text(10, b.phone_masked);
       sqlite3_bind_int64(st, 11, u.id);
       sqlite3_bind_int64(st, 12, u.org_id);
@@ -330,6 +342,7 @@ Result insert_pg(const std::string& url, const crypto::Keys& keys, const std::ve
   // As the server's backend: integers declared bigint, text left untyped.
   std::vector<Oid> types(25, 0);
   for (int k : {1, 11, 12, 25}) types[k - 1] = 20;
+  for (const auto& sql : o.execs) exec(sql.c_str());
   PQclear(pg_ok(c, PQprepare(c, "ins", kInsert, 25, types.data()), "prepare"));
   Built b;
   double build_s = 0;
@@ -457,9 +470,11 @@ int main(int argc, char** argv) {
       else if (a == "--cache-mib") o.cache_mib = std::stoll(next());
       else if (a == "--progress") o.progress = true;
       else if (a == "--pragma") o.pragmas.push_back(next());
+      else if (a == "--exec") o.execs.push_back(next());
+      else if (a == "--bidx-blob") o.bidx_blob = true;
       else {
         std::cerr << "usage: raw_import [--rows N] [--units N] [--batch N] [--sqlite-dir DIR] [--no-sqlite] "
-                     "[--pg postgresql://…] [--keep] [--cache-mib N] [--pragma 'name = value']… [--progress]\n";
+                     "[--pg postgresql://…] [--keep] [--cache-mib N] [--pragma 'name = value']… [--exec SQL]… [--bidx-blob] [--progress]\n";
         return 2;
       }
     } catch (const std::exception& e) {

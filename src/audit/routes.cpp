@@ -48,15 +48,7 @@ http::Response Routes::list(http::Ctx& ctx) {
   if (int64_t actor = modules::query_id(ctx.req, "actor_id")) add("actor_id =", actor);
   if (int64_t from = parse_time(ctx.req, "from")) add("at >=", from);
   if (int64_t to = parse_time(ctx.req, "to")) add("at <", to + 86'400'000);
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT " + std::string(kColumns) + where + " ORDER BY id DESC LIMIT $" +
-                          std::to_string(p.size() - 1) + " OFFSET $" + std::to_string(p.size()), p);
-    return std::pair{std::move(r), t};
-  });
+  auto [rows, total] = modules::paged(store_, kColumns, where, params, "id DESC", page);
   json::array items;
   for (const auto& r : rows) {
     json::object j;

@@ -8,15 +8,14 @@
 namespace gh::auth {
 namespace {
 
-constexpr std::string_view kSelect =
-    "SELECT a.id, a.kind, a.username, a.password_hash, a.org_id, a.member_id, a.roles, a.status, "
-    "a.failed_count, a.locked_until, a.created_at, COALESCE(o.path, m.org_path), o.name "
-    "FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN members m ON m.id = a.member_id ";
+const std::string kSelect = "SELECT " + std::string(kAccountColumns) + std::string(kAccountFrom);
 constexpr std::string_view kInsert =
     "INSERT INTO accounts (kind, username, password_hash, org_id, member_id, roles, status, "
     "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7) RETURNING id";
 
-Account from_row(const db::Row& r) {
+}  // namespace
+
+Account account_from_row(const db::Row& r) {
   Account a;
   a.id = r[0].i64();
   a.kind = r[1].str();
@@ -36,7 +35,6 @@ Account from_row(const db::Row& r) {
   return a;
 }
 
-}  // namespace
 
 std::string member_username(std::string_view phone_blind_index) {
   return "m:" + std::string(phone_blind_index);
@@ -46,14 +44,14 @@ std::optional<Account> find_account(db::Tx& tx, int64_t id) {
   static const std::string sql = std::string(kSelect) + "WHERE a.id = $1";
   auto r = tx.one(sql, {id});
   if (!r) return std::nullopt;
-  return from_row(*r);
+  return account_from_row(*r);
 }
 
 std::optional<Account> find_by_username(db::Tx& tx, const std::string& username) {
   static const std::string sql = std::string(kSelect) + "WHERE a.username = $1";
   auto r = tx.one(sql, {username});
   if (!r) return std::nullopt;
-  return from_row(*r);
+  return account_from_row(*r);
 }
 
 std::optional<std::string> org_path_of(db::Tx& tx, int64_t org_id) {

@@ -30,6 +30,15 @@ struct Account {
   std::string org_name;  // staff: the bound org's name
 };
 
+// Columns and joins for reading accounts: "SELECT " + kAccountColumns +
+// kAccountFrom + " WHERE …", rows read with account_from_row.
+inline constexpr std::string_view kAccountColumns =
+    "a.id, a.kind, a.username, a.password_hash, a.org_id, a.member_id, a.roles, a.status, "
+    "a.failed_count, a.locked_until, a.created_at, COALESCE(o.path, m.org_path), o.name";
+inline constexpr std::string_view kAccountFrom =
+    " FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN members m ON m.id = a.member_id ";
+Account account_from_row(const db::Row& r);
+
 std::string member_username(std::string_view phone_blind_index);
 
 std::optional<Account> find_account(db::Tx& tx, int64_t id);

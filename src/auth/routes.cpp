@@ -232,26 +232,15 @@ http::Response Routes::create_staff(http::Ctx& ctx) {
 http::Response Routes::list_staff(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
-  std::string where =
-      " FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.kind = 'staff' AND o.path >= $1 AND o.path < $2";
+  std::string where = std::string(kAccountFrom) + "WHERE a.kind = 'staff' AND o.path >= $1 AND o.path < $2";
   std::vector<db::Value> params{who.org_path, modules::subtree_upper(who.org_path)};
   if (auto q = ctx.req.query_param("q"); q && !q->empty()) {
     params.emplace_back(modules::like_prefix(*q));
     where += " AND a.username LIKE $3 ESCAPE '\\'";
   }
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT a.id" + where + " ORDER BY a.id LIMIT $" + std::to_string(p.size() - 1) +
-                          " OFFSET $" + std::to_string(p.size()), p);
-    std::vector<Account> accounts;
-    for (const auto& row : r) accounts.push_back(*find_account(tx, row[0].i64()));
-    return std::pair{std::move(accounts), t};
-  });
+  auto [rows, total] = modules::paged(store_, kAccountColumns, where, params, "a.id", page);
   json::array items;
-  for (const auto& a : rows) items.push_back(account_json(a));
+  for (const auto& row : rows) items.push_back(account_json(account_from_row(row)));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
 }
 
@@ -344,14 +333,7 @@ http::Response Routes::list_terminals(http::Ctx& ctx) {
   auto page = http::page_from(ctx.req);
   std::string where = " FROM terminals t JOIN orgs o ON o.id = t.org_id WHERE o.path >= $1 AND o.path < $2";
   std::vector<db::Value> params{who.org_path, modules::subtree_upper(who.org_path)};
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT " + std::string(kTerminalColumns) + where + " ORDER BY t.id LIMIT $3 OFFSET $4", p);
-    return std::pair{std::move(r), t};
-  });
+  auto [rows, total] = modules::paged(store_, kTerminalColumns, where, params, "t.id", page);
   json::array items;
   for (const auto& r : rows) items.push_back(terminal_json(r));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));

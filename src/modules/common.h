@@ -10,6 +10,7 @@
 #include "auth/principal.h"
 #include "core/date.h"
 #include "core/error.h"
+#include "db/db.h"
 #include "http/fields.h"
 #include "http/http.h"
 
@@ -54,6 +55,28 @@ inline int64_t query_id(const http::Request& req, std::string_view name) {
     if (id > 0) return id;
   }
   throw Error::invalid(std::string(name), std::string(name) + ".type", std::string(name) + " must be a positive id");
+}
+
+// One page of a filtered list: "SELECT COUNT(*) <from_where>" and
+// "SELECT <columns> <from_where> ORDER BY <order> LIMIT … OFFSET …" in one
+// snapshot, so the total matches the rows. `from_where` starts with " FROM".
+struct PageRows {
+  db::Rows rows;
+  int64_t total = 0;
+};
+inline PageRows paged(db::Store& store, std::string_view columns, const std::string& from_where,
+                      const std::vector<db::Value>& params, std::string_view order, const http::Page& page) {
+  return store.read([&](db::Tx& tx) {
+    PageRows out;
+    out.total = tx.query("SELECT COUNT(*)" + from_where, params)[0][0].i64();
+    auto p = params;
+    p.emplace_back(page.size);
+    p.emplace_back(page.offset());
+    out.rows = tx.query("SELECT " + std::string(columns) + from_where + " ORDER BY " + std::string(order) +
+                            " LIMIT $" + std::to_string(p.size() - 1) + " OFFSET $" + std::to_string(p.size()),
+                        p);
+    return out;
+  });
 }
 
 // Escapes LIKE wildcards so user text is matched literally (ESCAPE '\').

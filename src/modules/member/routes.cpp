@@ -246,16 +246,7 @@ http::Response Routes::list(http::Ctx& ctx) {
       where += " AND name LIKE $" + std::to_string(params.size()) + " ESCAPE '\\'";
     }
   }
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT " + std::string(kMemberColumns) + where + " ORDER BY id LIMIT $" +
-                          std::to_string(p.size() - 1) + " OFFSET $" + std::to_string(p.size()),
-                      p);
-    return std::pair{std::move(r), t};
-  });
+  auto [rows, total] = modules::paged(store_, kMemberColumns, where, params, "id", page);
   json::array items;
   for (const auto& row : rows) items.push_back(to_json(from_row(row)));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
@@ -407,15 +398,7 @@ http::Response Routes::list_transfers(http::Ctx& ctx) {
     params.emplace_back(*st);
     where += " AND status = $3";
   }
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT " + std::string(kTransferColumns) + where + " ORDER BY id DESC LIMIT $" +
-                          std::to_string(p.size() - 1) + " OFFSET $" + std::to_string(p.size()), p);
-    return std::pair{std::move(r), t};
-  });
+  auto [rows, total] = modules::paged(store_, kTransferColumns, where, params, "id DESC", page);
   json::array items;
   for (const auto& r : rows) items.push_back(transfer_json(r));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));

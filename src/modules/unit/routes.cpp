@@ -130,16 +130,7 @@ http::Response Routes::list(http::Ctx& ctx) {
     params.emplace_back(std::string(*q));
     where += " AND (name LIKE $3 ESCAPE '\\' OR credit_code = $4)";
   }
-  auto [rows, total] = store_.read([&](db::Tx& tx) {
-    auto t = tx.query("SELECT COUNT(*)" + where, params)[0][0].i64();
-    auto p = params;
-    p.emplace_back(page.size);
-    p.emplace_back(page.offset());
-    auto r = tx.query("SELECT " + std::string(kUnitColumns) + where + " ORDER BY id LIMIT $" +
-                          std::to_string(p.size() - 1) + " OFFSET $" + std::to_string(p.size()),
-                      p);
-    return std::pair{std::move(r), t};
-  });
+  auto [rows, total] = modules::paged(store_, kUnitColumns, where, params, "id", page);
   json::array items;
   for (const auto& row : rows) items.push_back(to_json(from_row(row)));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
