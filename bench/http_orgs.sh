@@ -30,6 +30,7 @@ ng_port=$(free_port)
 cleanup() {
   [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
   [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
+  [ -n "${gh2_pid:-}" ] && kill "$gh2_pid" 2>/dev/null && wait "$gh2_pid" 2>/dev/null
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   sleep 0.2
   rm -rf "$work"
@@ -41,6 +42,13 @@ trap cleanup EXIT
   > "$work/gonghui.log" 2>&1 &
 gh_pid=$!
 for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# The same server and store without the access log (nginx runs with
+# access_log off): started after the first has loaded the demo data.
+gh2_port=$(free_port)
+"$bin" serve --port "$gh2_port" --data-dir "$work/data" --admin-password 'Bench@2026' --access-log off \
+  > "$work/gonghui2.log" 2>&1 &
+gh2_pid=$!
+for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh2_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench@2026"}' \
   "http://127.0.0.1:$gh_port/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 org_id=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs?level=county&page_size=1" \
@@ -92,6 +100,10 @@ cpu1=$(awk '{print $14 + $15}' "/proc/$gh_pid/stat")
 kill $sampler 2>/dev/null || true
 wait $sampler 2>/dev/null || true
 sampler=
+url2="http://127.0.0.1:$gh2_port/api/v1/orgs/$org_id"
+curl -fs -H "Authorization: Bearer $token" "$url2" >/dev/null
+wrk -t1 -c8 -d2s -H "Authorization: Bearer $token" "$url2" >/dev/null
+gh2_out=$(run_wrk "$url2" "Authorization: Bearer $token")
 peak=$(sort -n "$work/rss.txt" | tail -1)
 after_rss=$(rss_kib)
 
@@ -100,22 +112,24 @@ p50() { echo "$1" | awk '$1 == "50%" {print $2}'; }
 p99() { echo "$1" | awk '$1 == "99%" {print $2}'; }
 non2xx() { echo "$1" | awk '/Non-2xx/ {print $5}'; }
 errs() { echo "$1" | awk '/Socket errors/ {print}'; }
-ng_rps=$(rps "$ng_out"); gh_rps=$(rps "$gh_out")
+ng_rps=$(rps "$ng_out"); gh_rps=$(rps "$gh_out"); gh2_rps=$(rps "$gh2_out")
+ratio2=$(awk -v a="$gh2_rps" -v b="$ng_rps" 'BEGIN {printf "%.2f", a / b}')
 store_name=SQLite
 [ -n "${GONGHUI_DB:-}" ] && store_name=PostgreSQL
 ratio=$(awk -v a="$gh_rps" -v b="$ng_rps" 'BEGIN {printf "%.2f", a / b}')
 gh_cpu=$(awk -v t="$((cpu1 - cpu0))" -v s="$secs" 'BEGIN {printf "%.2f", t / 100 / s}')
 
-echo "RESULT bench=http nginx_rps=$ng_rps gonghui_rps=$gh_rps ratio=$ratio idle_rss_mib=$((idle_rss / 1024)) peak_rss_mib=$((peak / 1024)) gonghui_cores_busy=$gh_cpu"
+echo "RESULT bench=http nginx_rps=$ng_rps gonghui_rps=$gh_rps ratio=$ratio gonghui_nolog_rps=$gh2_rps ratio_nolog=$ratio2 idle_rss_mib=$((idle_rss / 1024)) peak_rss_mib=$((peak / 1024)) gonghui_cores_busy=$gh_cpu"
 echo
 echo "| target | requests/s | p50 latency | p99 latency | non-2xx |"
 echo "|---|---:|---:|---:|---:|"
 echo "| nginx $ng_version, static org.json (the same ${#body}-byte body) | $ng_rps | $(p50 "$ng_out") | $(p99 "$ng_out") | $(non2xx "$ng_out") |"
-echo "| gonghui \`GET /api/v1/orgs/{id}\` (bearer auth, permission and scope check, $store_name read) | $gh_rps | $(p50 "$gh_out") | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
+echo "| gonghui \`GET /api/v1/orgs/{id}\` (bearer auth, permission and scope check, $store_name read), access log on (default, stderr to a file) | $gh_rps | $(p50 "$gh_out") | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
+echo "| the same with \`--access-log off\` (as nginx here) | $gh2_rps | $(p50 "$gh2_out") | $(p99 "$gh2_out") | $(non2xx "$gh2_out") |"
 echo
-echo "ratio gonghui / nginx: **$ratio** (target ≥ 0.60)"
+echo "ratio gonghui / nginx: **$ratio** with the default access log, **$ratio2** with \`--access-log off\` (target ≥ 0.60)"
 echo
 echo "gonghui RSS: idle $((idle_rss / 1024)) MiB, peak under load $((peak / 1024)) MiB, after load $((after_rss / 1024)) MiB (targets < 40 MiB, < 200 MiB); gonghui used $gh_cpu cores during its wrk run"
 echo "wrk: $threads thread, $conns connections, ${secs} s each, loopback, $(nproc) cores shared by wrk and the server"
-for o in "$ng_out" "$gh_out"; do e=$(errs "$o"); [ -n "$e" ] && echo "wrk: $e"; done
+for o in "$ng_out" "$gh_out" "$gh2_out"; do e=$(errs "$o"); [ -n "$e" ] && echo "wrk: $e"; done
 exit 0

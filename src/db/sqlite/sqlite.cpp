@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -83,6 +84,12 @@ class SqliteConn final : public Connection {
     // journal_mode is persistent in the file; the writer opens first and
     // sets it before any reader exists.
     if (writer) exec_script("PRAGMA journal_mode = WAL");
+    // The writer's transactions touch several random-keyed indexes (blind
+    // indexes): a 64 MiB page cache keeps bulk imports from spilling dirty
+    // pages mid-transaction, and checkpointing every ~40 MiB of WAL instead
+    // of 4 MiB halves the rewrites (measured in bench/raw_import).
+    if (writer) exec_script("PRAGMA cache_size = -65536");
+    if (writer) exec_script("PRAGMA wal_autocheckpoint = 10000");
     exec_script(
         "PRAGMA synchronous = FULL;"
         "PRAGMA foreign_keys = ON;");
@@ -92,6 +99,7 @@ class SqliteConn final : public Connection {
   }
 
   ~SqliteConn() override {
+    for (auto& [sql, st] : control_) sqlite3_finalize(st);
     for (auto& [sql, st] : cache_) sqlite3_finalize(st.stmt);
     sqlite3_close_v2(db_);
   }
@@ -141,6 +149,21 @@ class SqliteConn final : public Connection {
   }
 
   void exec_script(std::string_view sql) override {
+    // BEGIN, COMMIT, SAVEPOINT … run on every request: keep such single
+    // short statements prepared instead of re-parsing them each time.
+    if (sql.size() < 40 && sql.find(';') == std::string_view::npos) {
+      auto it = control_.find(sql);
+      if (it == control_.end()) {
+        sqlite3_stmt* st = nullptr;
+        int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+        if (rc != SQLITE_OK) throw sqlite_error(db_, rc, sql);
+        it = control_.emplace(std::string(sql), st).first;
+      }
+      int rc = sqlite3_step(it->second);
+      sqlite3_reset(it->second);
+      if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw sqlite_error(db_, rc, sql);
+      return;
+    }
     std::string text(sql);
     char* err = nullptr;
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -149,6 +172,8 @@ class SqliteConn final : public Connection {
   }
 
  private:
+  std::map<std::string, sqlite3_stmt*, std::less<>> control_;  // see exec_script
+
   Statement& prepare(std::string_view sql) {
     if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
     if (cache_.size() >= kMaxCachedStatements) {

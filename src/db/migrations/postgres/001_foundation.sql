@@ -59,7 +59,6 @@ CREATE TABLE members (
 );
 -- Real-name rule: one active member per citizen ID.
 CREATE UNIQUE INDEX members_active_citizen ON members(citizen_bidx) WHERE status = 'active';
-CREATE INDEX members_citizen ON members(citizen_bidx);
 CREATE INDEX members_phone ON members(phone_bidx);
 CREATE INDEX members_org_path ON members(org_path, id);
 CREATE INDEX members_unit ON members(unit_id, id);
