@@ -4,10 +4,14 @@
 // sessions → modules' routes → middleware pipeline → HTTP server. Nothing
 // registers itself; every module is mounted here.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -74,13 +78,37 @@ void load_demo(db::Store& store, const crypto::Keys& keys, const audit::Audit& a
     spdlog::info("demo data already present");
 }
 
+// Writes to stderr through a 64 KiB buffer, flushed every 2 s (and at
+// warnings): one write(2) per request cost ~10% of a small GET's CPU
+// (docs/benchmarks.md). Works whatever stderr is (terminal, pipe, socket).
+class BufferedStderrSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  BufferedStderrSink() : file_(fdopen(dup(STDERR_FILENO), "w")) {
+    if (!file_) throw std::runtime_error("cannot open stderr for the access log");
+    std::setvbuf(file_, nullptr, _IOFBF, 64 * 1024);
+  }
+  ~BufferedStderrSink() override { std::fclose(file_); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), file_);
+  }
+  void flush_() override { std::fflush(file_); }
+
+ private:
+  std::FILE* file_;
+};
+
 // The access log: one JSON line per request (see http/pipeline.cpp), to
 // stderr or a file, or nowhere.
 void open_access_log(const std::string& where) {
   std::shared_ptr<spdlog::logger> log;
-  // Buffered (flushed every 2 s) rather than one write(2) per request: the
-  // per-line flush cost ~10% of a small GET's CPU (docs/benchmarks.md).
-  if (where == "stderr") log = spdlog::basic_logger_mt("access", "/dev/stderr");
+  if (where == "stderr") {
+    log = std::make_shared<spdlog::logger>("access", std::make_shared<BufferedStderrSink>());
+    spdlog::register_logger(log);
+  }
   else if (where == "off") {
     log = spdlog::stderr_logger_mt("access");
     log->set_level(spdlog::level::off);
