@@ -42,7 +42,6 @@ Org from_row(const db::Row& row) {
 }  // namespace
 
 void Routes::mount(http::Router& r) {
-  using namespace std::placeholders;
   r.add_tx(Method::post, "/api/v1/orgs",
            {.auth = http::AuthMode::staff, .perm = Perm::org_write, .idempotent = true},
            [this](http::Ctx& c, db::Tx& tx) { return create(c, tx); });

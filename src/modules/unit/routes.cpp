@@ -16,7 +16,6 @@ using http::Method;
 using auth::Perm;
 namespace json = boost::json;
 
-constexpr std::string_view kOverrides = "SELECT code FROM credit_code_overrides";
 constexpr std::string_view kOverride = "SELECT 1 FROM credit_code_overrides WHERE code = $1";
 constexpr std::string_view kAddOverride =
     "INSERT INTO credit_code_overrides (code, reason, added_by, created_at) VALUES ($1, $2, $3, $4)";
