@@ -42,7 +42,7 @@ class Routes {
   const crypto::Keys& keys_;
   const audit::Audit& audit_;
   LockoutPolicy lockout_;
-  RateLimiter login_limiter_{300, 60};  // per client address: 5/s, bursts of 60
+  RateLimiter login_limiter_{60, 60};  // per client address: 1/s, bursts of 60
   std::string dummy_hash_;  // verified against unknown usernames so timing reveals nothing
 };
 
