@@ -183,7 +183,8 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
   rows.push_back(fixed("王芳", "13900139000", Date{1992, 8, 8}, 246));
   made = 2;
   auto flush = [&] {
-    auto r = store.write([&](db::Tx& tx) { return roster.import(tx, system_principal, rows, false); });
+    auto prepared = roster.prepare_import(rows);
+    auto r = store.write([&](db::Tx& tx) { return roster.import(tx, system_principal, prepared, false); });
     if (!r.failed.empty())
       throw Error::internal("demo row " + std::to_string(r.failed[0].row) + " invalid: " + r.failed[0].errors[0].message);
     report.members += r.created;

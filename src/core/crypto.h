@@ -59,10 +59,12 @@ struct Keys {
 std::string seal(const Keys& keys, std::string_view plain, std::string_view aad);
 // Throws gh::Error (internal) when the key is unknown or the data was altered.
 std::string open(const Keys& keys, std::string_view sealed, std::string_view aad);
-// HMAC-SHA256 blind index as hex: equality search without the plaintext.
+// HMAC-SHA256 blind index, truncated to 128 bits, as 32 hex characters:
+// equality search without the plaintext.
 // Computed over domain + ":" + value, so the same value gives unrelated
 // indexes in different domains (e.g. "citizen_id", "phone"). `domain` must
 // not contain ':' (throws gh::Error internal).
 std::string blind_index(const Keys& keys, std::string_view domain, std::string_view value);
+inline constexpr size_t kBlindIndexHexChars = 32;
 
 }  // namespace gh::crypto

@@ -27,6 +27,19 @@ struct ImportReport {
   std::vector<Row> failed;
 };
 
+// An import request after the CPU-heavy part (parsing, validation, sealing,
+// blind indexes), which runs before the write transaction so the writer only
+// looks up and inserts.
+struct PreparedImport {
+  struct Row {
+    size_t row = 0;  // 0-based index into the request's rows
+    Input in;
+    Member sealed;  // everything but the placement (id, org, card number)
+  };
+  std::vector<Row> rows;  // rows that passed validation
+  ImportReport report;    // rows that did not
+};
+
 class Roster {
  public:
   Roster(const crypto::Keys& keys, const audit::Audit& audit) : keys_(keys), audit_(audit) {}
@@ -36,10 +49,13 @@ class Roster {
   // already active.
   Member create(db::Tx& tx, const auth::Principal& who, const Input& in);
 
-  // Validates every row; unless dry_run, writes the valid ones. At most
-  // kMaxImportRows rows per call.
-  ImportReport import(db::Tx& tx, const auth::Principal& who, const boost::json::array& rows,
-                      bool dry_run);
+  // Bulk import in two steps: prepare_import validates and seals every row
+  // (no I/O, call it outside any transaction); import checks units, scope and
+  // duplicates and, unless dry_run, writes the valid rows (moving them out
+  // of `batch`). At most
+  // kMaxImportRows rows per call. Failed rows are reported in row order.
+  PreparedImport prepare_import(const boost::json::array& rows) const;
+  ImportReport import(db::Tx& tx, const auth::Principal& who, PreparedImport& batch, bool dry_run);
   static constexpr size_t kMaxImportRows = 5000;
 
   std::string citizen_index(std::string_view id18) const;
@@ -50,8 +66,10 @@ class Roster {
   void set_phone(Member& m, const std::string& phone) const;
 
  private:
-  Member build(const Input& in, int64_t id, const std::string& region, int64_t org_id,
-               const std::string& org_path) const;
+  // The member's own fields, sealed and indexed.
+  Member seal(const Input& in) const;
+  // Where it belongs: id, union, card number, times.
+  static void place(Member& m, int64_t id, const std::string& region, int64_t org_id, const std::string& org_path);
 
   const crypto::Keys& keys_;
   const audit::Audit& audit_;

@@ -262,8 +262,10 @@ http::Response Routes::import(http::Ctx& ctx) {
     f.add("rows", "rows.too_many", "at most " + std::to_string(Roster::kMaxImportRows) + " rows per call");
   f.done();
   const auto& who = ctx.who();
-  auto report = dry_run ? store_.read([&](db::Tx& tx) { return roster_.import(tx, who, rows->as_array(), true); })
-                        : store_.write([&](db::Tx& tx) { return roster_.import(tx, who, rows->as_array(), false); });
+  // Parsing, validation and sealing happen here, in parallel with the writer.
+  auto batch = roster_.prepare_import(rows->as_array());
+  auto report = dry_run ? store_.read([&](db::Tx& tx) { return roster_.import(tx, who, batch, true); })
+                        : store_.write([&](db::Tx& tx) { return roster_.import(tx, who, batch, false); });
   json::array failed;
   for (const auto& row : report.failed) {
     json::array errors;

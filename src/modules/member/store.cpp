@@ -1,5 +1,8 @@
 #include "modules/member/store.h"
 
+#include <algorithm>
+#include <array>
+
 #include "core/date.h"
 
 namespace gh::member {
@@ -8,13 +11,41 @@ namespace {
 constexpr std::string_view kMaxId = "SELECT COALESCE(MAX(id), 0) FROM members";
 constexpr std::string_view kNextIds =
     "SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, $1)";
-constexpr std::string_view kInsert =
+constexpr std::string_view kInsertInto =
     "INSERT INTO members (id, name, citizen_enc, citizen_bidx, citizen_masked, sex, birth_date, "
     "phone_enc, phone_bidx, phone_masked, unit_id, org_id, org_path, household, employment_form, "
     "employment_status, ethnic_group, education, political_status, needy_status, needy_detail, "
-    "status, card_no, physical_card_no, joined_at, created_at, updated_at) VALUES ($1, $2, $3, $4, "
-    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, "
-    "$25, $25, $25)";
+    "status, card_no, physical_card_no, joined_at, created_at, updated_at) VALUES ";
+constexpr size_t kInsertParams = 25;
+// Rows per multi-row INSERT: 250 × 25 = 6,250 parameters, well inside both
+// SQLite's (32,766) and PostgreSQL's (65,535) limits.
+constexpr size_t kInsertChunk = 250;
+constexpr size_t kLookupChunk = 500;
+
+// "INSERT … VALUES ($1, …, $25, $25, $25), ($26, …)" for `rows` rows.
+std::string insert_sql(size_t rows) {
+  std::string sql(kInsertInto);
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t base = r * kInsertParams;
+    sql += r ? ", (" : "(";
+    for (size_t k = 1; k <= kInsertParams; ++k) sql += "$" + std::to_string(base + k) + ", ";
+    const std::string last = "$" + std::to_string(base + kInsertParams);
+    sql += last + ", " + last + ")";  // created_at, updated_at = joined_at
+  }
+  return sql;
+}
+
+void append_params(std::vector<db::Value>& p, const Member& m) {
+  for (db::Value v : {db::Value(m.id), db::Value(m.name), db::Value(m.citizen_enc), db::Value(m.citizen_bidx),
+                      db::Value(m.citizen_masked), db::Value(m.sex), db::Value(m.birth_date), db::Value(m.phone_enc),
+                      db::Value(m.phone_bidx), db::Value(m.phone_masked), db::Value(m.unit_id), db::Value(m.org_id),
+                      db::Value(m.org_path), db::Value(m.household), db::Value(m.employment_form),
+                      db::Value(m.employment_status), db::Value(m.ethnic_group), db::Value(m.education),
+                      db::Value(m.political_status), db::Value(m.needy_status), db::Value(m.needy_detail),
+                      db::Value(m.status), db::Value(m.card_no), db::Value(m.physical_card_no),
+                      db::Value(m.joined_at)})
+    p.push_back(std::move(v));
+}
 constexpr std::string_view kActive =
     "SELECT id FROM members WHERE citizen_bidx = $1 AND status = 'active' AND id <> $2";
 constexpr std::string_view kHistory =
@@ -76,12 +107,48 @@ std::vector<int64_t> allocate_ids(db::Tx& tx, size_t n) {
   return ids;
 }
 
-void insert(db::Tx& tx, const Member& m) {
-  tx.exec(kInsert, {m.id, m.name, m.citizen_enc, m.citizen_bidx, m.citizen_masked, m.sex,
-                    m.birth_date, m.phone_enc, m.phone_bidx, m.phone_masked, m.unit_id, m.org_id,
-                    m.org_path, m.household, m.employment_form, m.employment_status, m.ethnic_group,
-                    m.education, m.political_status, m.needy_status, m.needy_detail, m.status,
-                    m.card_no, m.physical_card_no, m.joined_at});
+void insert(db::Tx& tx, const Member& m) { insert_many(tx, {m}); }
+
+void insert_many(db::Tx& tx, const std::vector<Member>& members) {
+  // A few fixed chunk sizes keep the set of statement texts (and so the
+  // prepared-statement caches) small: 1,234 rows = 4×250 + 4×50 + 3×10 + 4×1.
+  static const std::array<std::pair<size_t, std::string>, 4> sizes = {
+      {{kInsertChunk, insert_sql(kInsertChunk)}, {50, insert_sql(50)}, {10, insert_sql(10)}, {1, insert_sql(1)}}};
+  std::vector<db::Value> params;
+  size_t at = 0;
+  // SQLite runs in-process, so there is no round trip to save: one row per
+  // statement is its fastest form.
+  const bool one_by_one = tx.dialect() == db::Dialect::sqlite;
+  for (const auto& [n, sql] : sizes) {
+    if (one_by_one && n != 1) continue;
+    for (; members.size() - at >= n; at += n) {
+      params.clear();
+      for (size_t i = at; i < at + n; ++i) append_params(params, members[i]);
+      tx.query(sql, params);
+    }
+  }
+}
+
+std::unordered_set<std::string> active_citizens(db::Tx& tx, const std::vector<std::string_view>& bidx) {
+  std::unordered_set<std::string> found;
+  std::vector<db::Value> params;
+  // IN lists of a few fixed lengths (short ones padded by repeating the last
+  // value), so the set of statement texts stays small.
+  auto sql_for = [](size_t n) {
+    std::string sql = "SELECT citizen_bidx FROM members WHERE status = 'active' AND citizen_bidx IN (";
+    for (size_t i = 0; i < n; ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1);
+    return sql + ")";
+  };
+  static const std::array<std::pair<size_t, std::string>, 4> sizes = {
+      {{1, sql_for(1)}, {16, sql_for(16)}, {100, sql_for(100)}, {kLookupChunk, sql_for(kLookupChunk)}}};
+  for (size_t at = 0; at < bidx.size(); at += kLookupChunk) {
+    const size_t n = std::min(kLookupChunk, bidx.size() - at);
+    const auto& [len, sql] = *std::find_if(sizes.begin(), sizes.end(), [&](const auto& s) { return s.first >= n; });
+    params.clear();
+    for (size_t i = 0; i < len; ++i) params.emplace_back(std::string(bidx[at + std::min(i, n - 1)]));
+    for (const auto& row : tx.query(sql, params)) found.insert(row[0].str());
+  }
+  return found;
 }
 
 bool active_citizen_exists(db::Tx& tx, const std::string& bidx, int64_t except_id) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "db/db.h"
@@ -56,7 +58,11 @@ std::optional<Member> find(db::Tx& tx, int64_t id);
 // before the insert).
 std::vector<int64_t> allocate_ids(db::Tx& tx, size_t n);
 void insert(db::Tx& tx, const Member& m);
+// Many rows in multi-row INSERTs (one round trip per chunk on PostgreSQL).
+void insert_many(db::Tx& tx, const std::vector<Member>& members);
 bool active_citizen_exists(db::Tx& tx, const std::string& bidx, int64_t except_id = 0);
+// Which of these citizen blind indexes belong to an active member.
+std::unordered_set<std::string> active_citizens(db::Tx& tx, const std::vector<std::string_view>& bidx);
 void add_history(db::Tx& tx, int64_t member_id, const std::string& status, const std::string& event,
                  int64_t org_id, int64_t unit_id, const std::string& reason, int64_t actor_id);
 
