@@ -11,7 +11,7 @@
 // requests at a time. Afterwards GET /api/v1/members must report exactly
 // --rows members.
 //
-//   node bench/import.mjs [--batches 1000,5000] [--inflight 2] [--rows 352300]
+//   node bench/import.mjs [--batches 1000,5000] [--inflight 4] [--rows 352300]
 //        [--units 5314] [--pg postgresql://…] [--admin-password …] [--keep]
 //        [--profile perf.data]
 //
@@ -26,7 +26,7 @@ import {
 } from './lib.mjs';
 
 const opt = parseArgs(process.argv.slice(2), {
-  batches: '1000,5000', inflight: 2, rows: 352300, units: 5314, pg: '', admin_password: 'Bench@2026',
+  batches: '1000,5000', inflight: 4, rows: 352300, units: 5314, pg: '', admin_password: 'Bench@2026',
   setup_concurrency: 8, keep: false, quiet: false, profile: '',
 });
 const bin = process.env.GONGHUI_BIN || 'build/gonghui';
