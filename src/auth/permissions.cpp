@@ -9,7 +9,8 @@ namespace {
 constexpr std::array<std::string_view, static_cast<unsigned>(Perm::kCount)> kPermNames = {
     "org.read",     "org.write",       "unit.read",       "unit.write",  "member.read",
     "member.write", "member.import",   "member.reveal",   "member.transfer", "staff.read",
-    "staff.write",  "audit.read",      "region.write",    "terminal.write"};
+    "staff.write",  "audit.read",      "region.write",    "terminal.write",  "fund.read",
+    "fund.manage",  "fund.enrol",      "claim.file",      "claim.review",    "fund.pay"};
 
 using P = Perm;
 struct RoleDef {
@@ -23,12 +24,12 @@ const RoleDef kRoles[] = {
     {"org_manager",
      {P::org_read, P::org_write, P::unit_read, P::unit_write, P::member_read, P::member_write,
       P::member_import, P::member_reveal, P::member_transfer, P::staff_read, P::staff_write,
-      P::terminal_write}},
+      P::terminal_write, P::fund_read, P::fund_manage, P::fund_enrol, P::claim_file, P::fund_pay}},
     {"case_officer",
      {P::org_read, P::unit_read, P::unit_write, P::member_read, P::member_write, P::member_import,
-      P::member_transfer}},
-    {"reviewer", {P::org_read, P::unit_read, P::member_read}},
-    {"auditor", {P::org_read, P::unit_read, P::member_read, P::staff_read, P::audit_read}},
+      P::member_transfer, P::fund_read, P::fund_enrol, P::claim_file}},
+    {"reviewer", {P::org_read, P::unit_read, P::member_read, P::fund_read, P::claim_review}},
+    {"auditor", {P::org_read, P::unit_read, P::member_read, P::staff_read, P::audit_read, P::fund_read}},
 };
 
 }  // namespace

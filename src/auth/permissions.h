@@ -26,6 +26,12 @@ enum class Perm : unsigned {
   audit_read,
   region_write,     // add codes to the region dictionary
   terminal_write,   // register terminals
+  fund_read,        // mutual-aid periods, enrolments, claims, relief, reports, ledger
+  fund_manage,      // mutual-aid periods and rule sets, relief tiers
+  fund_enrol,       // enrol members in a mutual-aid period
+  claim_file,       // file and correct mutual-aid claims and relief applications
+  claim_review,     // approve, reject or return them (never one's own: four eyes)
+  fund_pay,         // pay approved claims and relief batches
   kCount
 };
 
