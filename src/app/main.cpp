@@ -31,9 +31,13 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "modules/aid/routes.h"
+#include "modules/ledger/ledger.h"
+#include "modules/ledger/routes.h"
 #include "modules/member/roster.h"
 #include "modules/member/routes.h"
 #include "modules/org/routes.h"
+#include "modules/relief/routes.h"
 #include "modules/system/routes.h"
 #include "modules/unit/routes.h"
 
@@ -138,12 +142,18 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   unit::Routes unit_routes(*store, audit);
   member::Routes member_routes(*store, roster, sessions, audit);
   audit::Routes audit_routes(*store, audit);
+  ledger::Routes ledger_routes(*store);
+  aid::Routes aid_routes(*store, audit);
+  relief::Routes relief_routes(*store, audit);
   system_routes.mount(router);
   auth_routes.mount(router);
   org_routes.mount(router);
   unit_routes.mount(router);
   member_routes.mount(router);
   audit_routes.mount(router);
+  ledger_routes.mount(router);
+  aid_routes.mount(router);
+  relief_routes.mount(router);
 
   http::StaticFiles web(http::StaticFiles::locate(exe, cfg.web_root));
   http::Pipeline pipeline(router, *store, authenticator, metrics, &web);
@@ -210,6 +220,12 @@ int main(int argc, char** argv) {
   add_store_flags(verify_cmd, cfg);
   audit_cmd->require_subcommand(1);
 
+  auto* ledger_cmd = cli.add_subcommand("ledger", "check the fund ledger");
+  auto* ledger_verify_cmd =
+      ledger_cmd->add_subcommand("verify", "prove every fund balances and its payouts match the paid records");
+  add_store_flags(ledger_verify_cmd, cfg);
+  ledger_cmd->require_subcommand(1);
+
   cli.add_subcommand("version", "print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -252,6 +268,18 @@ int main(int argc, char** argv) {
       auto report = audit.verify(*store);
       std::cout << report.message << "\n";
       if (report.ok) std::cout << "head: " << report.head << "\n";
+      store->close();
+      return report.ok ? 0 : 1;
+    }
+    if (*ledger_verify_cmd) {
+      auto [keys, store] = open_store(cfg);
+      auto report = ledger::verify(*store);
+      for (const auto& f : report.funds)
+        std::cout << f.fund << ": " << f.txns << " postings, debits " << f.debit_fen << " = credits " << f.credit_fen
+                  << ", paid out " << f.paid_out_fen << " fen = paid records " << f.paid_records_fen << " fen"
+                  << (f.ok ? "" : "  <-- WRONG") << "\n";
+      for (const auto& p : report.problems) std::cout << "problem: " << p << "\n";
+      std::cout << (report.ok ? "ledger ok" : "ledger NOT ok") << "\n";
       store->close();
       return report.ok ? 0 : 1;
     }
