@@ -2,13 +2,17 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <random>
 #include <unordered_set>
 
 #include "auth/accounts.h"
+#include "auth/permissions.h"
 #include "core/citizen_id.h"
 #include "core/credit_code.h"
 #include "core/regions.h"
+#include "modules/aid/operations.h"
+#include "modules/common.h"
 #include "modules/org/store.h"
 #include "modules/system/routes.h"
 #include "modules/unit/store.h"
@@ -62,6 +66,92 @@ std::string digits(Rng& rng, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) s += static_cast<char>('0' + rng.between(0, 9));
   return s;
+}
+
+}  // namespace
+
+namespace {
+
+// The mutual-aid plan in use: the province's period 6 (open for enrolment
+// now, a year of coverage), every unit of the first city enrolled, and a few
+// claims of the first county in each state, made by the demo staff through
+// the module's own operations (so audited and posted to the ledger).
+void load_fund_demo(db::Store& store, const audit::Audit& audit, const std::map<std::string, auth::Principal>& staff,
+                    const org::Org& province, const org::Org& county, const org::Org& city) {
+  const Date today = Date::today_shanghai();
+  const auto& admin = staff.at("yn_admin");
+  const auto& officer = staff.at("county_officer");
+  const auto& reviewer = staff.at("yn_reviewer");
+  const auto& manager = staff.at("km_manager");
+  store.write([&](db::Tx& tx) {
+    aid::PeriodInput in;
+    in.number = 6;
+    in.name = "第6期职工医疗和生活互助保障计划";
+    in.waiting_days = 90;
+    in.enrol_start = Date::from_days(today.days() - 310);
+    in.enrol_end = Date::from_days(today.days() + 60);
+    in.cover_start = Date::from_days(today.days() - 300);
+    in.cover_end = Date::from_days(today.days() + 65);
+    in.benefits.deductible_fen = 100000;
+    in.benefits.bands = {{1000000, 50}, {5000000, 60}, {std::nullopt, 70}};
+    in.benefits.allowance = aid::Allowance{4, 5000, 60};
+    in.benefits.diseases = {{"C50", "乳腺恶性肿瘤", 1000000}, {"C34", "肺恶性肿瘤", 1500000}, {"I21", "急性心肌梗死", 800000}};
+    in.benefits.required_documents = {"invoice", "discharge_summary", "settlement"};
+    const int64_t period_id = aid::create_period(tx, audit, admin, province, in);
+    auto period = *aid::find_period(tx, period_id);
+    const std::string upper = modules::subtree_upper(city.path);
+    for (const auto& r : tx.query("SELECT id FROM units WHERE org_path >= $1 AND org_path < $2 ORDER BY id",
+                                  {city.path, upper}))
+      aid::enrol(tx, audit, manager, period, *unit::find(tx, r[0].i64()), std::nullopt,
+                 Date::from_days(today.days() - 290));
+    // Claims of the first county's members.
+    auto members = tx.query("SELECT id FROM members WHERE org_path >= $1 AND org_path < $2 ORDER BY id LIMIT 8",
+                            {county.path, modules::subtree_upper(county.path)});
+    const json::array all_docs = {{{"kind", "invoice"}, {"name", "住院发票.pdf"}},
+                                  {{"kind", "discharge_summary"}, {"name", "出院小结.pdf"}},
+                                  {{"kind", "settlement"}, {"name", "医保结算单.pdf"}}};
+    struct Stay {
+      int from, days;
+      int64_t total, basic, self_paid;
+      const char* hospital;
+      const char* diagnosis;
+      const char* disease;
+      bool documents;
+    };
+    const Stay stays[] = {
+        {-60, 12, 4200000, 2500000, 1300000, "昆明医科大学第一附属医院", "社区获得性肺炎", nullptr, true},
+        {-45, 21, 18600000, 9800000, 6400000, "云南省肿瘤医院", "乳腺恶性肿瘤", "C50", true},
+        {-40, 5, 980000, 650000, 260000, "昆明市第一人民医院", "急性阑尾炎", nullptr, true},
+        {-33, 9, 3100000, 1900000, 900000, "云南省第一人民医院", "腰椎间盘突出症", nullptr, true},
+        {-25, 16, 12800000, 7100000, 4300000, "昆明医科大学第二附属医院", "急性心肌梗死", "I21", true},
+        {-18, 3, 450000, 300000, 120000, "五华区人民医院", "急性胃肠炎", nullptr, true},
+        {-12, 7, 2600000, 1500000, 800000, "昆明市延安医院", "胆囊结石伴胆囊炎", nullptr, false},
+        {-6, 4, 1700000, 1000000, 500000, "昆明市中医医院", "脑梗死", nullptr, true},
+    };
+    std::vector<int64_t> claims;
+    for (size_t i = 0; i < members.rows.size() && i < std::size(stays); ++i) {
+      const auto& st = stays[i];
+      aid::ClaimInput c;
+      c.facts.admission = Date::from_days(today.days() + st.from);
+      c.facts.discharge = Date::from_days(today.days() + st.from + st.days);
+      if (st.disease) c.facts.disease_code = st.disease;
+      c.facts.self_paid_fen = st.self_paid;
+      c.hospital = st.hospital;
+      c.diagnosis = st.diagnosis;
+      c.total = st.total;
+      c.basic = st.basic;
+      c.documents = st.documents ? all_docs : json::array{all_docs[0]};
+      for (const auto& d : c.documents) c.facts.document_kinds.emplace_back(d.at("kind").as_string());
+      auto m = member::find(tx, members.rows[i][0].i64());
+      claims.push_back(aid::file_claim(tx, audit, officer, period, *m, c));
+    }
+    // Decisions: three approved (two of them paid), one rejected, one returned; the rest wait.
+    auto claim = [&](size_t i) { return *aid::find_claim(tx, claims.at(i)); };
+    for (size_t i : {size_t{0}, size_t{1}, size_t{2}}) aid::decide(tx, audit, reviewer, claim(i), "approve", "");
+    aid::decide(tx, audit, reviewer, claim(5), "reject", "门诊可解决，不符合住院指征");
+    aid::decide(tx, audit, reviewer, claim(6), "return", "请补充出院小结和医保结算单");
+    for (size_t i : {size_t{0}, size_t{1}}) aid::pay_claim(tx, period, claim(i), manager.account_id);
+  });
 }
 
 }  // namespace
@@ -233,6 +323,7 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
   });
 
   // Staff accounts per level, and the demo member's own account.
+  std::map<std::string, auth::Principal> staff_principals;
   store.write([&](db::Tx& tx) {
     auto county0 = counties.front().org;
     auto other_county = std::find_if(counties.begin(), counties.end(), [&](const County& c) {
@@ -260,7 +351,16 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
       a.password_hash = demo_hash;
       a.org_id = s.org_id;
       a.roles = s.roles;
-      auth::insert_account(tx, a);
+      const int64_t id = auth::insert_account(tx, a);
+      auto org = org::find(tx, s.org_id);
+      auth::Principal p;
+      p.account_id = id;
+      p.username = s.username;
+      p.org_id = s.org_id;
+      p.org_path = org->path;
+      p.roles = s.roles;
+      p.perms = auth::perms_for(s.roles);
+      staff_principals.emplace(s.username, p);
       ++report.staff;
     }
     auto member = tx.one("SELECT id, phone_bidx FROM members WHERE citizen_bidx = $1",
@@ -276,6 +376,8 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
                                               options.scale + ": " + std::to_string(report.members) + " members",
                                               province.path});
   });
+  load_fund_demo(store, audit, staff_principals, province, counties.front().org, first_city);
+  say("funds: mutual-aid period 6 with enrolments and claims");
   report.loaded = true;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "modules/common.h"
+#include "modules/aid/operations.h"
 #include "modules/aid/store.h"
 #include "modules/ledger/ledger.h"
 #include "modules/member/store.h"
@@ -20,38 +21,16 @@ namespace json = boost::json;
 constexpr int64_t kMaxFen = 100'000'000'000;
 constexpr size_t kMaxEnrolIds = 5000;
 
-constexpr std::string_view kInsertPeriod =
-    "INSERT INTO aid_periods (org_id, org_path, number, name, premium_fen, cap_fen, waiting_days, enrol_start, "
-    "enrol_end, cover_start, cover_end, rules_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-    "$8, $9, $10, $11, 1, $12, $12) RETURNING id";
-constexpr std::string_view kPeriodNumberTaken = "SELECT 1 FROM aid_periods WHERE org_id = $1 AND number = $2";
 constexpr std::string_view kInsertRules =
     "INSERT INTO aid_rule_sets (period_id, version, rules, created_by, created_at) VALUES ($1, $2, $3, $4, $5)";
 constexpr std::string_view kBumpRules = "UPDATE aid_periods SET rules_version = $2, updated_at = $3 WHERE id = $1";
 constexpr std::string_view kRuleVersions =
     "SELECT version, created_by, created_at FROM aid_rule_sets WHERE period_id = $1 ORDER BY version";
-constexpr std::string_view kUnitMembers =
-    "SELECT id, status, employment_status FROM members WHERE unit_id = $1 ORDER BY id";
-constexpr std::string_view kEnrolledInUnit =
-    "SELECT e.member_id FROM aid_enrollments e JOIN members m ON m.id = e.member_id "
-    "WHERE e.period_id = $1 AND m.unit_id = $2";
-constexpr std::string_view kPreviousPeriod = "SELECT id FROM aid_periods WHERE org_id = $1 AND number = $2";
-constexpr std::string_view kInsertEnrolment =
-    "INSERT INTO aid_enrollments (period_id, member_id, unit_id, org_path, premium_fen, first_time, enrolled_on, "
-    "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-constexpr std::string_view kInsertClaim =
-    "INSERT INTO aid_claims (period_id, member_id, unit_id, org_path, admission, discharge, hospital, diagnosis, "
-    "disease_code, total_cost_fen, basic_paid_fen, critical_paid_fen, assistance_fen, self_paid_fen, documents, "
-    "status, amount_fen, assessment, rules_version, filed_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'submitted', $16, $17, $18, $19, $20, $20) RETURNING id";
 constexpr std::string_view kCorrectClaim =
     "UPDATE aid_claims SET admission = $2, discharge = $3, hospital = $4, diagnosis = $5, disease_code = $6, "
     "total_cost_fen = $7, basic_paid_fen = $8, critical_paid_fen = $9, assistance_fen = $10, self_paid_fen = $11, "
     "documents = $12, status = 'submitted', amount_fen = $13, assessment = $14, rules_version = $15, "
     "updated_at = $16 WHERE id = $1 AND status = 'returned'";
-constexpr std::string_view kDecide =
-    "UPDATE aid_claims SET status = $2, amount_fen = $3, assessment = $4, rules_version = $5, decided_by = $6, "
-    "decision_note = $7, updated_at = $8 WHERE id = $1 AND status = 'submitted'";
 constexpr std::string_view kApprovedIds =
     "SELECT id FROM aid_claims WHERE period_id = $1 AND status = 'approved' AND org_path >= $2 AND org_path < $3 "
     "ORDER BY id";
@@ -101,13 +80,6 @@ std::optional<Date> date_field(http::Fields& f, std::string_view name) {
 
 int64_t fen(http::Fields& f, std::string_view name) { return f.i64(name, 0, kMaxFen); }
 
-// The facts of a claim as filed or corrected.
-struct ClaimInput {
-  Claim facts;
-  std::string hospital, diagnosis;
-  int64_t total = 0, basic = 0, critical = 0, assistance = 0;
-  json::array documents;
-};
 
 ClaimInput read_claim(http::Fields& f) {
   ClaimInput in;
@@ -225,15 +197,8 @@ http::Response Routes::create_period(http::Ctx& ctx, db::Tx& tx) {
   auto org = org::find(tx, org_id);
   if (!org) throw Error::invalid("org_id", "org_id.unknown", "no org with this id");
   modules::require_scope(who, org->path, "org");
-  if (tx.one(kPeriodNumberTaken, {org_id, number}))
-    throw Error{ErrorKind::conflict, "period.duplicate", "this org already has a period with this number",
-                {{"number", "number.duplicate", "this org already has a period with this number"}}};
-  const int64_t now = db::now_ms();
-  const int64_t id = tx.one(kInsertPeriod, {org_id, org->path, number, name, premium, cap, waiting, es->iso(),
-                                            ee->iso(), cs->iso(), ce->iso(), now})->at(0).i64();
-  tx.exec(kInsertRules, {id, int64_t{1}, json::serialize(benefits_json(*benefits)), actor(who), now});
-  audit_.append(tx, audit::Actor::of(&who),
-                {"aid.period.create", "aid_period", std::to_string(id), "ok", "number " + std::to_string(number), org->path});
+  const int64_t id = aid::create_period(
+      tx, audit_, who, *org, {number, name, premium, cap, waiting, *es, *ee, *cs, *ce, std::move(*benefits)});
   return http::Response::json(201, period_json(*find_period(tx, id)));
 }
 
@@ -330,52 +295,12 @@ http::Response Routes::enrol(http::Ctx& ctx, db::Tx& tx) {
     throw Error::invalid("period_id", "period.enrolment_closed",
                          "enrolment for this period is open from " + p.enrol_start.iso() + " to " + p.enrol_end.iso());
 
-  std::unordered_set<int64_t> enrolled, previous;
-  for (const auto& r : tx.query(kEnrolledInUnit, {p.id, unit_id})) enrolled.insert(r[0].i64());
-  if (auto prev = tx.one(kPreviousPeriod, {p.org_id, p.number - 1}))
-    for (const auto& r : tx.query(kEnrolledInUnit, {(*prev)[0].i64(), unit_id})) previous.insert(r[0].i64());
-
+  auto res = aid::enrol(tx, audit_, who, p, *unit, wanted, today);
   json::array skipped;
-  auto skip = [&](int64_t id, std::string_view code) { skipped.push_back({{"member_id", id}, {"code", code}}); };
-  int64_t count = 0, first_id = 0;
-  const int64_t now = db::now_ms();
-  std::set<int64_t> seen;
-  for (const auto& r : tx.query(kUnitMembers, {unit_id})) {
-    const int64_t id = r[0].i64();
-    if (wanted && !wanted->contains(id)) continue;
-    seen.insert(id);
-    if (enrolled.contains(id)) {
-      if (wanted) skip(id, "enrollment.exists");
-      continue;
-    }
-    if (r[1].str() != "active" || r[2].str() != "in_service") {
-      if (wanted) skip(id, "member.not_eligible");
-      continue;
-    }
-    const int64_t eid = tx.one(kInsertEnrolment, {p.id, id, unit_id, unit->org_path, p.premium_fen,
-                                                  int64_t{previous.contains(id) ? 0 : 1}, today.iso(), actor(who),
-                                                  now})->at(0).i64();
-    if (!first_id) first_id = eid;
-    ++count;
-  }
-  if (wanted)
-    for (int64_t id : *wanted)
-      if (!seen.contains(id)) skip(id, "member.not_in_unit");
-  const int64_t premium = count * p.premium_fen;
-  if (count > 0) {
-    add_enrolled(tx, p.id, unit_id, unit->org_path, count, premium);
-    ledger::post(tx,
-                 ledger::transfer(p.fund(), "aid.premium", "aid_enrollment", first_id, "bank", "premium_income", premium,
-                                  std::to_string(count) + " members of unit " + std::to_string(unit_id)),
-                 actor(who));
-  }
-  audit_.append(tx, audit::Actor::of(&who),
-                {"aid.enrol", "aid_period", std::to_string(p.id), "ok",
-                 "{\"unit_id\":" + std::to_string(unit_id) + ",\"enrolled\":" + std::to_string(count) + "}",
-                 unit->org_path});
+  for (const auto& [id, code] : res.skipped) skipped.push_back({{"member_id", id}, {"code", code}});
   json::object out;
-  out["enrolled"] = count;
-  out["premium_fen"] = premium;
+  out["enrolled"] = res.enrolled;
+  out["premium_fen"] = res.premium_fen;
   out["skipped"] = std::move(skipped);
   return http::Response::json(200, out);
 }
@@ -425,19 +350,7 @@ http::Response Routes::file_claim(http::Ctx& ctx, db::Tx& tx) {
   if (!m->org_path.starts_with(p.org_path))
     throw Error::invalid("period_id", "period_id.unknown", "this period does not cover the member's union");
 
-  auto a = assess(in.facts, p.rules(), history(tx, p.id, m->id, 0));
-  const int64_t now = db::now_ms();
-  const int64_t id =
-      tx.one(kInsertClaim,
-             {p.id, m->id, m->unit_id, m->org_path, in.facts.admission.iso(), in.facts.discharge.iso(), in.hospital,
-              in.diagnosis, in.facts.disease_code, in.total, in.basic, in.critical, in.assistance, in.facts.self_paid_fen,
-              json::serialize(in.documents), a.amount_fen, json::serialize(assessment_json(a, p.benefits)),
-              p.rules_version, actor(who), now})
-          ->at(0)
-          .i64();
-  audit_.append(tx, audit::Actor::of(&who),
-                {"aid.claim.file", "aid_claim", std::to_string(id), "ok",
-                 std::string(outcome_name(a.outcome)) + " " + std::to_string(a.amount_fen), m->org_path});
+  const int64_t id = aid::file_claim(tx, audit_, who, p, *m, in);
   return http::Response::json(201, claim_json(*find_claim(tx, id)));
 }
 
@@ -474,42 +387,7 @@ http::Response Routes::decide(http::Ctx& ctx, db::Tx& tx, std::string_view decis
   http::Fields f(ctx.json());
   auto note = note_of(f, decision != "approve");
   f.done();
-  if (c->status != "submitted")
-    throw Error::conflict("claim.state", "only a submitted claim can be decided (it is " + c->status + ")");
-  if (c->filed_by == who.account_id)
-    throw Error{ErrorKind::forbidden, "claim.four_eyes", "a claim must be decided by someone other than its filer"};
-  auto p = *find_period(tx, c->period_id);
-  std::string status = decision == "approve" ? "approved" : decision == "reject" ? "rejected" : "returned";
-  int64_t amount = c->amount_fen;
-  std::string assessment = c->assessment;
-  int64_t version = c->rules_version;
-  if (decision == "approve") {
-    // Re-assessed against the history as it is now (another claim may have
-    // used up the cap since this one was filed).
-    auto a = assess(c->facts, p.rules(), history(tx, p.id, c->member_id, c->id));
-    if (a.outcome != Outcome::pay) {
-      std::vector<FieldError> errs;
-      for (auto r : a.reasons) errs.push_back({"claim", std::string(r), "the assessment does not allow payment: " + std::string(r)});
-      throw Error{ErrorKind::unprocessable, "claim.not_payable", "the claim's assessment does not allow payment",
-                  std::move(errs)};
-    }
-    amount = a.amount_fen;
-    assessment = json::serialize(assessment_json(a, p.benefits));
-    version = p.rules_version;
-  } else if (decision == "reject") {
-    amount = 0;
-  }
-  if (tx.exec(kDecide, {c->id, status, amount, assessment, version, actor(who),
-                        note.empty() ? db::Value() : db::Value(note), db::now_ms()}) != 1)
-    throw Error::conflict("claim.state", "the claim was decided meanwhile");
-  if (decision == "approve")
-    ledger::post(tx,
-                 ledger::transfer(p.fund(), "aid.claim.approve", "aid_claim", c->id, "claims_expense", "claims_payable",
-                                  amount, "claim " + std::to_string(c->id)),
-                 actor(who));
-  audit_.append(tx, audit::Actor::of(&who),
-                {"aid.claim." + std::string(decision), "aid_claim", std::to_string(c->id), "ok",
-                 std::to_string(amount), c->org_path});
+  aid::decide(tx, audit_, who, *c, decision, note);
   return http::Response::json(200, claim_json(*find_claim(tx, c->id)));
 }
 
