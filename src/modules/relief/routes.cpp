@@ -1,7 +1,7 @@
 #include "modules/relief/routes.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <string>
 
 #include "core/regions.h"
@@ -15,8 +15,8 @@
 namespace gh::relief {
 namespace {
 
-using http::Method;
 using auth::Perm;
+using http::Method;
 namespace json = boost::json;
 
 constexpr int64_t kMinYear = 2000;
@@ -28,27 +28,38 @@ constexpr std::string_view kSaveTiers =
     "ON CONFLICT (year) DO UPDATE SET tiers = excluded.tiers, updated_by = excluded.updated_by, "
     "updated_at = excluded.updated_at";
 constexpr std::string_view kGranted =
-    "SELECT id FROM relief_applications WHERE year = $1 AND member_id = $2 AND status <> 'rejected'";
+    "SELECT id FROM relief_applications WHERE year = $1 AND member_id = $2 AND status <> "
+    "'rejected'";
 constexpr std::string_view kInsert =
-    "INSERT INTO relief_applications (year, member_id, unit_id, org_path, region_code, hospital, diagnosis, "
-    "total_cost_fen, basic_fen, commercial_fen, secondary_fen, out_of_pocket_fen, aid_fen, tier, status, filed_by, "
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', $15, "
+    "INSERT INTO relief_applications (year, member_id, unit_id, org_path, region_code, hospital, "
+    "diagnosis, "
+    "total_cost_fen, basic_fen, commercial_fen, secondary_fen, out_of_pocket_fen, aid_fen, tier, "
+    "status, filed_by, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+    "'submitted', $15, "
     "$16, $16) RETURNING id";
 constexpr std::string_view kColumns =
-    "a.id, a.year, a.member_id, m.name, a.unit_id, a.org_path, a.region_code, a.hospital, a.diagnosis, "
-    "a.total_cost_fen, a.basic_fen, a.commercial_fen, a.secondary_fen, a.out_of_pocket_fen, a.tier, a.aid_fen, "
-    "a.status, a.filed_by, a.grassroots_by, a.district_by, a.approved_by, a.decision_note, a.batch_id, "
+    "a.id, a.year, a.member_id, m.name, a.unit_id, a.org_path, a.region_code, a.hospital, "
+    "a.diagnosis, "
+    "a.total_cost_fen, a.basic_fen, a.commercial_fen, a.secondary_fen, a.out_of_pocket_fen, "
+    "a.tier, a.aid_fen, "
+    "a.status, a.filed_by, a.grassroots_by, a.district_by, a.approved_by, a.decision_note, "
+    "a.batch_id, "
     "a.created_at, a.updated_at";
-constexpr std::string_view kFrom = " FROM relief_applications a JOIN members m ON m.id = a.member_id";
+constexpr std::string_view kFrom =
+    " FROM relief_applications a JOIN members m ON m.id = a.member_id";
 // One statement per review stage: the status moves only from the expected one.
 constexpr std::string_view kGrassroots =
-    "UPDATE relief_applications SET status = $2, grassroots_by = $3, decision_note = $4, updated_at = $5 "
+    "UPDATE relief_applications SET status = $2, grassroots_by = $3, decision_note = $4, "
+    "updated_at = $5 "
     "WHERE id = $1 AND status = 'submitted'";
 constexpr std::string_view kDistrict =
-    "UPDATE relief_applications SET status = $2, district_by = $3, decision_note = $4, updated_at = $5 "
+    "UPDATE relief_applications SET status = $2, district_by = $3, decision_note = $4, updated_at "
+    "= $5 "
     "WHERE id = $1 AND status = 'grassroots_reviewed'";
 constexpr std::string_view kFinal =
-    "UPDATE relief_applications SET status = $2, approved_by = $3, decision_note = $4, updated_at = $5 "
+    "UPDATE relief_applications SET status = $2, approved_by = $3, decision_note = $4, updated_at "
+    "= $5 "
     "WHERE id = $1 AND status = 'district_reviewed'";
 constexpr std::string_view kApproved =
     "SELECT id, aid_fen, org_path FROM relief_applications WHERE year = $1 AND status = 'approved' "
@@ -60,10 +71,12 @@ constexpr std::string_view kPay =
     "UPDATE relief_applications SET status = 'paid', batch_id = $2, updated_at = $3 "
     "WHERE id = $1 AND status = 'approved'";
 constexpr std::string_view kReportTotal =
-    "SELECT COUNT(DISTINCT member_id), COALESCE(SUM(aid_fen), 0), COUNT(*) FROM relief_applications "
+    "SELECT COUNT(DISTINCT member_id), COALESCE(SUM(aid_fen), 0), COUNT(*) FROM "
+    "relief_applications "
     "WHERE year = $1 AND status = 'paid' AND org_path >= $2 AND org_path < $3";
 constexpr std::string_view kReportRegions =
-    "SELECT region_code, COUNT(DISTINCT member_id), COALESCE(SUM(aid_fen), 0), COUNT(*) FROM relief_applications "
+    "SELECT region_code, COUNT(DISTINCT member_id), COALESCE(SUM(aid_fen), 0), COUNT(*) FROM "
+    "relief_applications "
     "WHERE year = $1 AND status = 'paid' AND org_path >= $2 AND org_path < $3 GROUP BY region_code "
     "ORDER BY region_code";
 
@@ -114,8 +127,9 @@ std::optional<db::Row> find_app(db::Tx& tx, int64_t id) {
 int64_t path_year(const http::Ctx& ctx) {
   int64_t year = ctx.id_param("year");
   if (year < kMinYear || year > kMaxYear)
-    throw Error::invalid("year", "year.range",
-                         "year must be between " + std::to_string(kMinYear) + " and " + std::to_string(kMaxYear));
+    throw Error::invalid(
+        "year", "year.range",
+        "year must be between " + std::to_string(kMinYear) + " and " + std::to_string(kMaxYear));
   return year;
 }
 
@@ -131,11 +145,13 @@ int64_t query_year(const http::Request& req, bool required) {
     if (y >= kMinYear && y <= kMaxYear) return y;
   }
   throw Error::invalid("year", "year.range",
-                       "year must be a year between " + std::to_string(kMinYear) + " and " + std::to_string(kMaxYear));
+                       "year must be a year between " + std::to_string(kMinYear) + " and " +
+                           std::to_string(kMaxYear));
 }
 
 bool county_or_higher(org::Level l) {
-  return l == org::Level::national || l == org::Level::province || l == org::Level::city || l == org::Level::county;
+  return l == org::Level::national || l == org::Level::province || l == org::Level::city ||
+         l == org::Level::county;
 }
 
 [[noreturn]] void four_eyes(const std::string& why) {
@@ -153,7 +169,9 @@ Tiers tiers_for(db::Tx& tx, int64_t year, bool* is_default) {
   std::vector<FieldError> errors;
   Tiers t;
   if (!ec) t = parse_tiers(v, errors);
-  if (ec || !errors.empty()) throw Error::internal("relief: the stored tier table of " + std::to_string(year) + " is invalid");
+  if (ec || !errors.empty())
+    throw Error::internal("relief: the stored tier table of " + std::to_string(year) +
+                          " is invalid");
   return t;
 }
 
@@ -168,7 +186,8 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return put_tiers(c, tx); });
   r.add_tx(Method::post, "/api/v1/relief/applications", staff_once(Perm::claim_file),
            [this](http::Ctx& c, db::Tx& tx) { return file(c, tx); });
-  r.add(Method::get, "/api/v1/relief/applications", staff(Perm::fund_read), [this](http::Ctx& c) { return list(c); });
+  r.add(Method::get, "/api/v1/relief/applications", staff(Perm::fund_read),
+        [this](http::Ctx& c) { return list(c); });
   r.add(Method::get, "/api/v1/relief/applications/{id}",
         {.auth = http::AuthMode::staff, .perm = Perm::fund_read, .inline_read = true},
         [this](http::Ctx& c) { return get(c); });
@@ -176,7 +195,8 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return review(c, tx); });
   r.add_tx(Method::post, "/api/v1/relief/batches", staff_once(Perm::fund_pay),
            [this](http::Ctx& c, db::Tx& tx) { return pay_batch(c, tx); });
-  r.add(Method::get, "/api/v1/relief/report", staff(Perm::fund_read), [this](http::Ctx& c) { return report(c); });
+  r.add(Method::get, "/api/v1/relief/report", staff(Perm::fund_read),
+        [this](http::Ctx& c) { return report(c); });
 }
 
 http::Response Routes::get_tiers(http::Ctx& ctx) {
@@ -198,7 +218,8 @@ http::Response Routes::put_tiers(http::Ctx& ctx, db::Tx& tx) {
   auto body = tiers_json(t);
   tx.exec(kSaveTiers, {year, json::serialize(body), who.account_id, db::now_ms()});
   audit_.append(tx, audit::Actor::of(&who),
-                {"relief.tiers", "relief_year", std::to_string(year), "ok", json::serialize(body), who.org_path});
+                {"relief.tiers", "relief_year", std::to_string(year), "ok", json::serialize(body),
+                 who.org_path});
   body["year"] = year;
   body["is_default"] = false;
   return http::Response::json(200, body);
@@ -226,8 +247,9 @@ http::Response Routes::file(http::Ctx& ctx, db::Tx& tx) {
   if (!m) throw Error::not_found("member");
   modules::require_scope(who, m->org_path, "member");
   if (m->status != kMemberActive || m->employment_status != kEmployed)
-    throw Error::invalid("member_id", "member_id.not_eligible",
-                         "relief is for active members in employment (status active, employment_status in_service)");
+    throw Error::invalid(
+        "member_id", "member_id.not_eligible",
+        "relief is for active members in employment (status active, employment_status in_service)");
   auto u = unit::find(tx, m->unit_id);
   if (!u) throw Error::internal("relief: member " + std::to_string(m->id) + " has no unit");
 
@@ -244,9 +266,9 @@ http::Response Routes::file(http::Ctx& ctx, db::Tx& tx) {
   int64_t now = db::now_ms();
   int64_t id = 0;
   try {
-    id = tx.query(kInsert, {year, member_id, u->id, m->org_path, u->region_code, hospital, diagnosis, total, basic,
-                            commercial, secondary, d.out_of_pocket_fen, d.aid_fen, int64_t{d.tier}, who.account_id,
-                            now})[0][0]
+    id = tx.query(kInsert, {year, member_id, u->id, m->org_path, u->region_code, hospital,
+                            diagnosis, total, basic, commercial, secondary, d.out_of_pocket_fen,
+                            d.aid_fen, int64_t{d.tier}, who.account_id, now})[0][0]
              .i64();
   } catch (const Error& e) {
     // A racing application for the same member and year: relief_one_per_year.
@@ -255,8 +277,8 @@ http::Response Routes::file(http::Ctx& ctx, db::Tx& tx) {
   }
   audit_.append(tx, audit::Actor::of(&who),
                 {"relief.file", "relief_application", std::to_string(id), "ok",
-                 "year " + std::to_string(year) + ", member " + std::to_string(member_id) + ", tier " +
-                     std::to_string(d.tier) + ", aid_fen " + std::to_string(d.aid_fen),
+                 "year " + std::to_string(year) + ", member " + std::to_string(member_id) +
+                     ", tier " + std::to_string(d.tier) + ", aid_fen " + std::to_string(d.aid_fen),
                  m->org_path});
   return http::Response::json(201, app_json(*find_app(tx, id)));
 }
@@ -287,11 +309,12 @@ http::Response Routes::list(http::Ctx& ctx) {
   };
   if (int64_t year = query_year(ctx.req, false)) add("a.year =", year);
   if (auto st = ctx.req.query_param("status"); st && !st->empty()) {
-    static constexpr std::string_view kStatuses[] = {"submitted", "grassroots_reviewed", "district_reviewed",
-                                                     "approved",  "rejected",            "paid"};
+    static constexpr std::string_view kStatuses[] = {
+        "submitted", "grassroots_reviewed", "district_reviewed", "approved", "rejected", "paid"};
     if (std::find(std::begin(kStatuses), std::end(kStatuses), *st) == std::end(kStatuses))
       throw Error::invalid("status", "status.unknown",
-                           "status must be submitted, grassroots_reviewed, district_reviewed, approved, rejected or paid");
+                           "status must be submitted, grassroots_reviewed, district_reviewed, "
+                           "approved, rejected or paid");
     add("a.status =", std::string(*st));
   }
   if (int64_t member_id = modules::query_id(ctx.req, "member_id")) add("a.member_id =", member_id);
@@ -327,11 +350,15 @@ http::Response Routes::review(http::Ctx& ctx, db::Tx& tx) {
   } else if (status == "district_reviewed") {
     stage = "approval", next = "approved", sql = kFinal, previous = r[19].opt_i64();
   } else {
-    throw Error::conflict("relief.state", "an application with status " + status + " is not waiting for a review");
+    throw Error::conflict("relief.state",
+                          "an application with status " + status + " is not waiting for a review");
   }
-  if (who.account_id == filed_by) four_eyes("the account that filed an application cannot review it");
+  if (who.account_id == filed_by)
+    four_eyes("the account that filed an application cannot review it");
   if (previous && *previous == who.account_id)
-    four_eyes("the previous review stage was done by this account: another reviewer must take this stage");
+    four_eyes(
+        "the previous review stage was done by this account: another reviewer must take this "
+        "stage");
   if (stage == "district") {
     auto o = org::find(tx, who.org_id);
     if (!o || !county_or_higher(o->level))
@@ -346,10 +373,11 @@ http::Response Routes::review(http::Ctx& ctx, db::Tx& tx) {
   if (pass && stage == "approval") {
     int64_t aid = r[15].i64();
     if (aid > 0)
-      ledger::post(tx,
-                   ledger::transfer("relief:" + std::to_string(r[1].i64()), "relief.approve", "relief_application", id,
-                                    "relief_expense", "relief_payable", aid),
-                   who.account_id);
+      ledger::post(
+          tx,
+          ledger::transfer("relief:" + std::to_string(r[1].i64()), "relief.approve",
+                           "relief_application", id, "relief_expense", "relief_payable", aid),
+          who.account_id);
   }
   audit_.append(tx, audit::Actor::of(&who),
                 {"relief.review", "relief_application", std::to_string(id), "ok",
@@ -365,13 +393,16 @@ http::Response Routes::pay_batch(http::Ctx& ctx, db::Tx& tx) {
   f.done();
   auto apps = tx.query(kApproved, {year, who.org_path, modules::subtree_upper(who.org_path)});
   if (apps.empty())
-    throw Error::conflict("relief.nothing_to_pay", "no approved application of this year waits for payment in your organisation");
+    throw Error::conflict(
+        "relief.nothing_to_pay",
+        "no approved application of this year waits for payment in your organisation");
   int64_t amount = 0;
   for (const auto& a : apps) amount += a[1].i64();
   int64_t now = db::now_ms();
-  int64_t batch_id = tx.query(kInsertBatch, {year, who.org_path, name, static_cast<int64_t>(apps.size()), amount,
-                                             who.account_id, now})[0][0]
-                         .i64();
+  int64_t batch_id =
+      tx.query(kInsertBatch, {year, who.org_path, name, static_cast<int64_t>(apps.size()), amount,
+                              who.account_id, now})[0][0]
+          .i64();
   std::string fund = "relief:" + std::to_string(year);
   json::array ids;
   for (const auto& a : apps) {
@@ -379,7 +410,9 @@ http::Response Routes::pay_batch(http::Ctx& ctx, db::Tx& tx) {
     if (tx.exec(kPay, {id, batch_id, now}) != 1)
       throw Error::conflict("relief.state", "an application changed meanwhile; try again");
     if (int64_t aid = a[1].i64(); aid > 0)
-      ledger::post(tx, ledger::transfer(fund, "relief.pay", "relief_application", id, "relief_payable", "bank", aid),
+      ledger::post(tx,
+                   ledger::transfer(fund, "relief.pay", "relief_application", id, "relief_payable",
+                                    "bank", aid),
                    who.account_id);
     audit_.append(tx, audit::Actor::of(&who),
                   {"relief.pay", "relief_application", std::to_string(id), "ok",
@@ -388,8 +421,8 @@ http::Response Routes::pay_batch(http::Ctx& ctx, db::Tx& tx) {
   }
   audit_.append(tx, audit::Actor::of(&who),
                 {"relief.batch", "relief_batch", std::to_string(batch_id), "ok",
-                 "year " + std::to_string(year) + ", " + std::to_string(apps.size()) + " applications, " +
-                     std::to_string(amount) + " fen",
+                 "year " + std::to_string(year) + ", " + std::to_string(apps.size()) +
+                     " applications, " + std::to_string(amount) + " fen",
                  who.org_path});
   json::object out;
   out["id"] = batch_id;

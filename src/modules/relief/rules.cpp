@@ -35,16 +35,16 @@ Tiers parse_tiers(const json::value& v, std::vector<FieldError>& errors) {
       f.add("tiers", "tiers.too_many", "at most " + std::to_string(kMaxTiers) + " tiers");
     } else {
       const auto& arr = raw->as_array();
-      std::optional<int64_t> prev_up;  // the previous tier's bound (or the threshold)
-      if (threshold_ok) prev_up = out.threshold_fen;
-      std::optional<int64_t> prev_aid;
+      // The previous tier's bound (or the threshold) and aid, when known to be
+      // valid (plain values: GCC misreads std::optional here as uninitialised).
+      bool have_prev_up = threshold_ok, have_prev_aid = false;
+      int64_t prev_up = out.threshold_fen, prev_aid = 0;
       for (size_t i = 0; i < arr.size(); ++i) {
         std::string prefix = "tiers[" + std::to_string(i) + "]";
         bool last = i + 1 == arr.size();
         if (!arr[i].is_object()) {
           f.add(prefix, "tiers.type", prefix + " must be an object {up_to_fen, aid_fen}");
-          prev_up.reset();
-          prev_aid.reset();
+          have_prev_up = have_prev_aid = false;
           continue;
         }
         http::Fields t(arr[i], prefix + ".");
@@ -72,20 +72,23 @@ Tiers parse_tiers(const json::value& v, std::vector<FieldError>& errors) {
             t.add(t.field("up_to_fen"), "up_to_fen.last_not_null",
                   t.field("up_to_fen") + " must be null on the last tier (no upper limit)");
             up_ok = false;
-          } else if (prev_up && *tier.up_to_fen <= *prev_up) {
+          } else if (have_prev_up && *tier.up_to_fen <= prev_up) {
             t.add(t.field("up_to_fen"), "up_to_fen.order",
-                  t.field("up_to_fen") + (i == 0 ? " must be above threshold_fen" : " must be above the previous tier's"));
+                  t.field("up_to_fen") + (i == 0 ? " must be above threshold_fen"
+                                                 : " must be above the previous tier's"));
             up_ok = false;
           }
         }
-        if (aid_ok && prev_aid && tier.aid_fen < *prev_aid) {
+        if (aid_ok && have_prev_aid && tier.aid_fen < prev_aid) {
           t.add(t.field("aid_fen"), "aid_fen.decreasing",
                 t.field("aid_fen") + " must not be less than the previous tier's");
           aid_ok = false;
         }
         for (const auto& e : t.errors()) f.add(e);
-        prev_up = up_ok ? tier.up_to_fen : std::nullopt;
-        prev_aid = aid_ok ? std::optional<int64_t>(tier.aid_fen) : std::nullopt;
+        have_prev_up = up_ok && tier.up_to_fen.has_value();
+        if (have_prev_up) prev_up = *tier.up_to_fen;
+        have_prev_aid = aid_ok;
+        prev_aid = tier.aid_fen;
         out.tiers.push_back(tier);
       }
     }
@@ -98,8 +101,10 @@ json::object tiers_json(const Tiers& t) {
   json::array tiers;
   for (const auto& tier : t.tiers) {
     json::object o;
-    if (tier.up_to_fen) o["up_to_fen"] = *tier.up_to_fen;
-    else o["up_to_fen"] = nullptr;
+    if (tier.up_to_fen)
+      o["up_to_fen"] = *tier.up_to_fen;
+    else
+      o["up_to_fen"] = nullptr;
     o["aid_fen"] = tier.aid_fen;
     tiers.push_back(std::move(o));
   }
@@ -109,8 +114,8 @@ json::object tiers_json(const Tiers& t) {
   return out;
 }
 
-Decision decide(int64_t total_cost_fen, int64_t basic_fen, int64_t commercial_fen, int64_t secondary_fen,
-                const Tiers& t) {
+Decision decide(int64_t total_cost_fen, int64_t basic_fen, int64_t commercial_fen,
+                int64_t secondary_fen, const Tiers& t) {
   Decision d;
   d.out_of_pocket_fen = total_cost_fen - basic_fen - commercial_fen - secondary_fen;
   if (d.out_of_pocket_fen <= t.threshold_fen) return d;

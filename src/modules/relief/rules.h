@@ -23,7 +23,8 @@ inline constexpr int64_t kMaxFen = 10'000'000'000'000;
 inline constexpr int kMaxTiers = 20;
 
 struct Tier {
-  std::optional<int64_t> up_to_fen;  // inclusive upper bound of out of pocket; nullopt: no limit (last tier)
+  std::optional<int64_t>
+      up_to_fen;  // inclusive upper bound of out of pocket; nullopt: no limit (last tier)
   int64_t aid_fen = 0;
 };
 
@@ -57,7 +58,7 @@ struct Decision {
 
 // Preconditions: amounts in [0, kMaxFen], reimbursements not above the
 // total (callers reject that as amounts.inconsistent), `t` well formed.
-Decision decide(int64_t total_cost_fen, int64_t basic_fen, int64_t commercial_fen, int64_t secondary_fen,
-                const Tiers& t);
+Decision decide(int64_t total_cost_fen, int64_t basic_fen, int64_t commercial_fen,
+                int64_t secondary_fen, const Tiers& t);
 
 }  // namespace gh::relief

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <string>
 
 namespace gh::relief {
@@ -68,7 +68,7 @@ TEST(ReliefDecide, OutOfPocketSubtractsAllThreeReimbursements) {
 TEST(ReliefDecide, CustomTiers) {
   Tiers t{100, {{200, 10}, {300, 10}, {std::nullopt, 50}}};
   const Case cases[] = {
-      {99, false, 0, 0}, {100, false, 0, 0}, {101, true, 1, 10}, {200, true, 1, 10},
+      {99, false, 0, 0},  {100, false, 0, 0}, {101, true, 1, 10}, {200, true, 1, 10},
       {201, true, 2, 10}, {300, true, 2, 10}, {301, true, 3, 50}, {1'000'000, true, 3, 50},
   };
   for (const auto& c : cases) {
@@ -106,12 +106,13 @@ TEST(ReliefTiers, DefaultTableRoundTripsThroughJson) {
 }
 
 TEST(ReliefTiers, ValidCustomTables) {
-  for (const char* text : {
-           R"({"threshold_fen": 0, "tiers": [{"up_to_fen": null, "aid_fen": 0}]})",
-           R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 101, "aid_fen": 5}, {"up_to_fen": null, "aid_fen": 5}]})",
-           R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 200, "aid_fen": 0}, {"up_to_fen": 300, "aid_fen": 1},
+  for (
+      const char* text : {
+          R"({"threshold_fen": 0, "tiers": [{"up_to_fen": null, "aid_fen": 0}]})",
+          R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 101, "aid_fen": 5}, {"up_to_fen": null, "aid_fen": 5}]})",
+          R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 200, "aid_fen": 0}, {"up_to_fen": 300, "aid_fen": 1},
                {"up_to_fen": null, "aid_fen": 2}]})",
-       }) {
+      }) {
     SCOPED_TRACE(text);
     std::vector<FieldError> errors;
     parse_tiers(json::parse(text), errors);
@@ -128,20 +129,25 @@ struct Bad {
 TEST(ReliefTiers, InvalidTablesNameTheField) {
   const Bad cases[] = {
       {R"([])", "body", "body.not_object"},
-      {R"({"tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen", "threshold_fen.required"},
-      {R"({"threshold_fen": -1, "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen", "threshold_fen.range"},
-      {R"({"threshold_fen": "100", "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen", "threshold_fen.type"},
-      {R"({"threshold_fen": 1.5, "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen", "threshold_fen.type"},
+      {R"({"tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen",
+       "threshold_fen.required"},
+      {R"({"threshold_fen": -1, "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen",
+       "threshold_fen.range"},
+      {R"({"threshold_fen": "100", "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen",
+       "threshold_fen.type"},
+      {R"({"threshold_fen": 1.5, "tiers": [{"up_to_fen": null, "aid_fen": 1}]})", "threshold_fen",
+       "threshold_fen.type"},
       {R"({"threshold_fen": 100})", "tiers", "tiers.required"},
       {R"({"threshold_fen": 100, "tiers": {}})", "tiers", "tiers.type"},
       {R"({"threshold_fen": 100, "tiers": []})", "tiers", "tiers.too_short"},
       {R"({"threshold_fen": 100, "tiers": [1]})", "tiers[0]", "tiers.type"},
       // The last tier must be open, and only the last.
-      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 200, "aid_fen": 1}]})", "tiers[0].up_to_fen",
-       "up_to_fen.last_not_null"},
+      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 200, "aid_fen": 1}]})",
+       "tiers[0].up_to_fen", "up_to_fen.last_not_null"},
       {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null, "aid_fen": 1}, {"up_to_fen": null, "aid_fen": 2}]})",
        "tiers[0].up_to_fen", "up_to_fen.null_not_last"},
-      {R"({"threshold_fen": 100, "tiers": [{"aid_fen": 1}]})", "tiers[0].up_to_fen", "up_to_fen.required"},
+      {R"({"threshold_fen": 100, "tiers": [{"aid_fen": 1}]})", "tiers[0].up_to_fen",
+       "up_to_fen.required"},
       // Bounds strictly ascending, the first above the threshold.
       {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 100, "aid_fen": 1}, {"up_to_fen": null, "aid_fen": 2}]})",
        "tiers[0].up_to_fen", "up_to_fen.order"},
@@ -156,9 +162,12 @@ TEST(ReliefTiers, InvalidTablesNameTheField) {
       {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": "200", "aid_fen": 1}, {"up_to_fen": null, "aid_fen": 2}]})",
        "tiers[0].up_to_fen", "up_to_fen.type"},
       // Aids non-negative integers, never decreasing.
-      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null, "aid_fen": -1}]})", "tiers[0].aid_fen", "aid_fen.range"},
-      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null}]})", "tiers[0].aid_fen", "aid_fen.required"},
-      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null, "aid_fen": 2.5}]})", "tiers[0].aid_fen", "aid_fen.type"},
+      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null, "aid_fen": -1}]})",
+       "tiers[0].aid_fen", "aid_fen.range"},
+      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null}]})", "tiers[0].aid_fen",
+       "aid_fen.required"},
+      {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": null, "aid_fen": 2.5}]})",
+       "tiers[0].aid_fen", "aid_fen.type"},
       {R"({"threshold_fen": 100, "tiers": [{"up_to_fen": 200, "aid_fen": 5}, {"up_to_fen": null, "aid_fen": 4}]})",
        "tiers[1].aid_fen", "aid_fen.decreasing"},
   };
