@@ -24,7 +24,7 @@ const RoleDef kRoles[] = {
     {"org_manager",
      {P::org_read, P::org_write, P::unit_read, P::unit_write, P::member_read, P::member_write,
       P::member_import, P::member_reveal, P::member_transfer, P::staff_read, P::staff_write,
-      P::terminal_write, P::fund_read, P::fund_manage, P::fund_enrol, P::claim_file, P::fund_pay}},
+      P::terminal_write, P::fund_read, P::fund_manage, P::fund_enrol, P::claim_file, P::claim_review, P::fund_pay}},
     {"case_officer",
      {P::org_read, P::unit_read, P::unit_write, P::member_read, P::member_write, P::member_import,
       P::member_transfer, P::fund_read, P::fund_enrol, P::claim_file}},

@@ -220,9 +220,9 @@ bool pay_claim(db::Tx& tx, const Period& period, const StoredClaim& claim, int64
 
 std::string usage_rate(int64_t payout_fen, int64_t premium_fen) {
   if (premium_fen <= 0) return "0.00";
-  // Basis points, rounded half up: (payout × 10000 + premium / 2) / premium.
-  const __int128 bp = (static_cast<__int128>(payout_fen) * 10000 * 2 + premium_fen) / (2 * static_cast<__int128>(premium_fen));
-  const int64_t v = static_cast<int64_t>(bp);
+  // Basis points, rounded half up: (2 × payout × 10000 + premium) / (2 × premium).
+  // Amounts are at most 10^11 fen (validated), so nothing here overflows.
+  const int64_t v = (payout_fen * 20000 + premium_fen) / (2 * premium_fen);
   std::string frac = std::to_string(v % 100);
   if (frac.size() < 2) frac.insert(0, "0");
   return std::to_string(v / 100) + "." + frac;
