@@ -174,3 +174,64 @@ export async function exportImportErrors(rows, t) {
   XLSX.utils.book_append_sheet(wb, ws, '错误报告');
   writeBook(XLSX, wb, `导入错误报告_${stamp()}.xlsx`);
 }
+
+// The mutual-aid period report: the headline figures, by region, by unit.
+// Money columns are numbers in yuan with two decimals (Excel sums them);
+// they are made from the integer fen by string formatting, not division.
+export async function exportAidReport({ period, report, units, unitNames, regionName, t, periodLabel }) {
+  const XLSX = await loadXlsx();
+  const { fenToYuan, usageRate } = await import('@/shared/money.js');
+  const yuan = (f) => (f === null || f === undefined ? '' : Number(fenToYuan(f, { grouping: false })));
+  const money = (ws, col, rows) => {
+    for (let r = 1; r <= rows; r++) {
+      const ref = XLSX.utils.encode_cell({ r, c: col });
+      if (ws[ref] && ws[ref].t === 'n') ws[ref].z = '#,##0.00';
+    }
+  };
+  const rate = (x) => x.usage_rate ?? usageRate(x.payout_fen, x.premium_income_fen ?? x.premium_fen);
+  const head = [
+    t('aid.region'), t('aid.fig.units'), t('aid.fig.members'), t('aid.fig.premiumYuan'), t('aid.fig.settlements'),
+    t('aid.fig.membersPaid'), t('aid.fig.payoutYuan'), t('aid.fig.averageYuan'), t('aid.fig.usagePct'),
+  ];
+  const line = (x) => [
+    x.units ?? '', x.members ?? 0, yuan(x.premium_income_fen ?? x.premium_fen), x.settlements ?? 0, x.members_paid ?? 0,
+    yuan(x.payout_fen), yuan(x.average_payout_fen ?? (x.settlements ? Math.floor((x.payout_fen + Math.floor(x.settlements / 2)) / x.settlements) : 0)), Number(rate(x)),
+  ];
+
+  const summary = [
+    [periodLabel(period)],
+    [t('aid.coverWindow'), `${period?.cover_start || ''} ~ ${period?.cover_end || ''}`],
+    [],
+    [t('aid.fig.units'), report.units],
+    [t('aid.fig.members'), report.members],
+    [t('aid.fig.premiumYuan'), yuan(report.premium_income_fen)],
+    [t('aid.fig.settlements'), report.settlements],
+    [t('aid.fig.membersPaid'), report.members_paid],
+    [t('aid.fig.payoutYuan'), yuan(report.payout_fen)],
+    [t('aid.fig.averageYuan'), yuan(report.average_payout_fen)],
+    [t('aid.fig.usagePct'), Number(report.usage_rate ?? usageRate(report.payout_fen, report.premium_income_fen))],
+  ];
+  const s0 = XLSX.utils.aoa_to_sheet(summary);
+  s0['!cols'] = [{ wch: 22 }, { wch: 26 }];
+
+  const regions = report.by_region || [];
+  const s1 = XLSX.utils.aoa_to_sheet([
+    [...head.slice(0, 1), t('aid.regionCode'), ...head.slice(1)],
+    ...regions.map((x) => [regionName(x), x.region_code, ...line(x)]),
+  ]);
+  for (const c of [4, 7, 8]) money(s1, c, regions.length);
+  s1['!cols'] = [{ wch: 14 }, { wch: 10 }, ...head.slice(1).map(() => ({ wch: 14 }))];
+
+  const s2 = XLSX.utils.aoa_to_sheet([
+    [t('fields.unit_id'), t('aid.unitId'), t('aid.region'), ...head.slice(2)],
+    ...units.map((x) => [x.unit_name || unitNames[x.unit_id] || `#${x.unit_id}`, x.unit_id, regionName(x), ...line(x).slice(1)]),
+  ]);
+  for (const c of [4, 7, 8]) money(s2, c, units.length);
+  s2['!cols'] = [{ wch: 34 }, { wch: 8 }, { wch: 12 }, ...head.slice(2).map(() => ({ wch: 14 }))];
+
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, s0, t('aid.sheet.summary'));
+  XLSX.utils.book_append_sheet(wb, s1, t('aid.sheet.region'));
+  XLSX.utils.book_append_sheet(wb, s2, t('aid.sheet.unit'));
+  writeBook(XLSX, wb, `${t('aid.reportFile')}_${period?.number ?? ''}_${stamp()}.xlsx`);
+}

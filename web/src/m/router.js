@@ -7,6 +7,8 @@ const routes = [
   { path: '/register', name: 'register', component: () => import('./views/Register.vue'), meta: { public: true, title: 'm.register' } },
   { path: '/card', name: 'card', component: () => import('./views/Card.vue'), meta: { tab: true, title: 'm.card' } },
   { path: '/profile', name: 'profile', component: () => import('./views/Profile.vue'), meta: { tab: true, title: 'm.mine' } },
+  { path: '/mutual-aid', name: 'mutual-aid', component: () => import('./views/MutualAid.vue'), meta: { title: 'mAid.title' } },
+  { path: '/mutual-aid/claim', name: 'aid-claim', component: () => import('./views/AidClaim.vue'), meta: { title: 'mAid.fileTitle' } },
   { path: '/:pathMatch(.*)*', redirect: '/card' },
 ];
 
