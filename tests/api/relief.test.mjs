@@ -119,7 +119,10 @@ test('tiers: the default table, saving a custom one, invalid tables refused, fun
       { up_to_fen: null, aid_fen: 800_000 },
     ],
   };
-  const p = await srv.api('PUT', '/api/v1/relief/years/2030/tiers', { token: tok.citya_mgr, body: custom });
+  // The table applies to every union, so only the top org's staff may change it.
+  const city = await srv.api('PUT', '/api/v1/relief/years/2030/tiers', { token: tok.citya_mgr, body: custom });
+  assertProblem(city, 403, { code: 'relief.tiers_top_org' });
+  const p = await srv.api('PUT', '/api/v1/relief/years/2030/tiers', { token: tok.admin, body: custom });
   assert.equal(p.status, 200, p.text);
   assert.deepEqual(p.json, { year: 2030, is_default: false, ...custom });
   const g = await srv.api('GET', '/api/v1/relief/years/2030/tiers', { token: tok.b1_officer });
@@ -146,7 +149,7 @@ test('tiers: the default table, saving a custom one, invalid tables refused, fun
     [{ threshold_fen: 5_000_000, tiers: [{ up_to_fen: null, aid_fen: 1 }, { up_to_fen: null, aid_fen: 2 }] }, 'tiers[0].up_to_fen'],
   ];
   for (const [body, field] of bad) {
-    const r = await srv.api('PUT', '/api/v1/relief/years/2030/tiers', { token: tok.citya_mgr, body });
+    const r = await srv.api('PUT', '/api/v1/relief/years/2030/tiers', { token: tok.admin, body });
     assertProblem(r, 422, { field });
   }
   const after = await srv.api('GET', '/api/v1/relief/years/2030/tiers', { token: tok.citya_mgr });

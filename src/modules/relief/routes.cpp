@@ -212,6 +212,9 @@ http::Response Routes::get_tiers(http::Ctx& ctx) {
 http::Response Routes::put_tiers(http::Ctx& ctx, db::Tx& tx) {
   const auto& who = ctx.who();
   int64_t year = path_year(ctx);
+  // One table per year for every union: only the top org sets it.
+  if (std::count(who.org_path.begin(), who.org_path.end(), '/') != 2)
+    throw Error{ErrorKind::forbidden, "relief.tiers_top_org", "only staff of the top org can change the tier table"};
   std::vector<FieldError> errors;
   auto t = parse_tiers(ctx.json(), errors);
   if (!errors.empty()) throw Error::invalid(std::move(errors));
