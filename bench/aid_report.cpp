@@ -5,7 +5,10 @@
 // Builds the period with gh::aid::build_synthetic_period (premiums and
 // payments through the module's own code), then runs gh::aid::report — what
 // GET /api/v1/mutual-aid/periods/{id}/report runs, in a read transaction —
-// --runs times and prints the latency distribution.
+// --runs times and prints the latency distribution. Beside it, the same
+// figures computed the direct way (aggregating aid_enrollments and
+// aid_claims joined with units, no running totals) as the reference: what the
+// report would cost without aid_unit_totals.
 //
 //   aid_report [--runs 200] [--no-sqlite] [--pg postgresql://…/postgres]
 //
@@ -42,12 +45,36 @@ void run(db::Store& store, const char* name, int runs) {
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     rate = std::string(r.at("usage_rate").as_string());
   }
+  // The direct way, for comparison (fewer runs: it is slow).
+  std::vector<double> direct;
+  int64_t direct_payout = 0;
+  for (int i = 0; i < std::max(5, runs / 20); ++i) {
+    const auto t0 = Clock::now();
+    direct_payout = store.read([&](db::Tx& tx) {
+      int64_t payout = 0;
+      tx.query("SELECT substr(u.region_code, 1, 4), COUNT(DISTINCT e.unit_id), COUNT(*), SUM(e.premium_fen) "
+               "FROM aid_enrollments e JOIN units u ON u.id = e.unit_id WHERE e.period_id = $1 "
+               "GROUP BY substr(u.region_code, 1, 4)",
+               {period});
+      for (const auto& r : tx.query("SELECT substr(u.region_code, 1, 4), COUNT(*), COUNT(DISTINCT c.member_id), "
+                                    "SUM(c.amount_fen) FROM aid_claims c JOIN units u ON u.id = c.unit_id "
+                                    "WHERE c.period_id = $1 AND c.status = 'paid' GROUP BY substr(u.region_code, 1, 4)",
+                                    {period}))
+        payout += r[3].i64();
+      return payout;
+    });
+    direct.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * static_cast<double>(ms.size())))]; };
+  std::sort(direct.begin(), direct.end());
+  auto at = [](const std::vector<double>& v, double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+  };
   std::printf("RESULT bench=aid_report store=%s enrolments=%lld units=%lld claims=%lld runs=%d p50_ms=%.2f "
-              "p99_ms=%.2f max_ms=%.2f usage_rate=%s build_s=%.1f\n",
+              "p99_ms=%.2f max_ms=%.2f usage_rate=%s direct_p50_ms=%.2f direct_payout_ok=%d build_s=%.1f\n",
               name, static_cast<long long>(spec.members), static_cast<long long>(spec.units),
-              static_cast<long long>(spec.claims), runs, at(0.5), at(0.99), ms.back(), rate.c_str(), build_s);
+              static_cast<long long>(spec.claims), runs, at(ms, 0.5), at(ms, 0.99), ms.back(), rate.c_str(),
+              at(direct, 0.5), direct_payout == spec.payout_fen ? 1 : 0, build_s);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
-      libgtest-dev libgmock-dev libbenchmark-dev)
+      libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql postgresql-client chromium fonts-noto-cjk)

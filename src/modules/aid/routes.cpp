@@ -166,9 +166,12 @@ void Routes::mount(http::Router& r) {
         [this](http::Ctx& c) { return get_claim(c); });
   r.add_tx(Method::patch, "/api/v1/mutual-aid/claims/{id}", {.auth = http::AuthMode::session},
            [this](http::Ctx& c, db::Tx& tx) { return correct_claim(c, tx); });
-  for (std::string_view d : {"approve", "reject", "return"})
-    r.add_tx(Method::post, "/api/v1/mutual-aid/claims/{id}/" + std::string(d), staff(Perm::claim_review, true),
-             [this, d](http::Ctx& c, db::Tx& tx) { return decide(c, tx, d); });
+  r.add_tx(Method::post, "/api/v1/mutual-aid/claims/{id}/approve", staff(Perm::claim_review, true),
+           [this](http::Ctx& c, db::Tx& tx) { return decide(c, tx, "approve"); });
+  r.add_tx(Method::post, "/api/v1/mutual-aid/claims/{id}/reject", staff(Perm::claim_review, true),
+           [this](http::Ctx& c, db::Tx& tx) { return decide(c, tx, "reject"); });
+  r.add_tx(Method::post, "/api/v1/mutual-aid/claims/{id}/return", staff(Perm::claim_review, true),
+           [this](http::Ctx& c, db::Tx& tx) { return decide(c, tx, "return"); });
   r.add_tx(Method::post, "/api/v1/mutual-aid/claims/{id}/pay", staff(Perm::fund_pay, true),
            [this](http::Ctx& c, db::Tx& tx) { return pay(c, tx); });
   r.add_tx(Method::post, "/api/v1/mutual-aid/payments", staff(Perm::fund_pay, true),

@@ -60,6 +60,17 @@ void Routes::mount(http::Router& r) {
     if (!doc) throw Error::not_found("API description");
     return http::Response::text(200, std::string(*doc), "application/yaml; charset=utf-8");
   });
+  r.add(Method::get, "/api/openapi.json", {.auth = http::AuthMode::none}, [](http::Ctx&) {
+    auto doc = embedded::find("docs/openapi.json");
+    if (!doc) throw Error::not_found("API description");
+    return http::Response::text(200, std::string(*doc), "application/json");
+  });
+  // A browsable page over /api/openapi.json (no external scripts).
+  r.add(Method::get, "/api/docs", {.auth = http::AuthMode::none}, [](http::Ctx&) {
+    auto page = embedded::find("src/modules/system/api_docs.html");
+    if (!page) throw Error::not_found("API documentation page");
+    return http::Response::text(200, std::string(*page), "text/html; charset=utf-8");
+  });
   r.add(Method::get, "/api/v1/regions", {.auth = http::AuthMode::session}, [](http::Ctx& ctx) {
     std::string parent(ctx.req.query_param("parent").value_or(kNationalRegion));
     if (parent != kNationalRegion && !Regions::instance().find(parent))
