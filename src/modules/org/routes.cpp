@@ -109,13 +109,7 @@ http::Response Routes::update(http::Ctx& ctx, db::Tx& tx) {
 http::Response Routes::list(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
-  std::string root_path = who.org_path;
-  if (int64_t root_id = modules::query_id(ctx.req, "org_id")) {
-    auto root = store_.read([&](db::Tx& tx) { return find(tx, root_id); });
-    if (!root) throw Error::not_found("org");
-    modules::require_scope(who, root->path, "org");
-    root_path = root->path;
-  }
+  const std::string root_path = org::list_root(store_, who, ctx.req);
   std::string where = " FROM orgs WHERE path >= $1 AND path < $2";
   std::vector<db::Value> params{root_path, modules::subtree_upper(root_path)};
   if (auto level = ctx.req.query_param("level"); level && !level->empty()) {

@@ -2,6 +2,7 @@
 
 #include "core/date.h"
 #include "core/regions.h"
+#include "modules/common.h"
 
 namespace gh::org {
 namespace {
@@ -84,6 +85,15 @@ boost::json::object to_json(const Org& o) {
   j["created_at"] = iso_utc(o.created_at);
   j["updated_at"] = iso_utc(o.updated_at);
   return j;
+}
+
+std::string list_root(db::Store& store, const auth::Principal& who, const http::Request& req) {
+  const int64_t root_id = modules::query_id(req, "org_id");
+  if (!root_id) return who.org_path;
+  auto root = store.read([&](db::Tx& tx) { return find(tx, root_id); });
+  if (!root) throw Error::not_found("org");
+  modules::require_scope(who, root->path, "org");
+  return root->path;
 }
 
 }  // namespace gh::org

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "auth/principal.h"
 #include "db/db.h"
+#include "http/http.h"
 #include "modules/org/rules.h"
 
 namespace gh::org {
@@ -25,6 +27,10 @@ struct Org {
 };
 
 std::optional<Org> find(db::Tx& tx, int64_t id);
+// The root of a list's subtree: the org named by ?org_id= (404 unless it
+// exists and lies in the caller's subtree), else the caller's own org.
+// Returns its materialised path.
+std::string list_root(db::Store& store, const auth::Principal& who, const http::Request& req);
 // Inserts an org under `parent` (nullptr for the top org) and returns it.
 Org insert(db::Tx& tx, const std::string& name, Level level, const Org* parent,
            const std::string& region_code);

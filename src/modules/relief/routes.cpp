@@ -297,13 +297,7 @@ http::Response Routes::get(http::Ctx& ctx) {
 http::Response Routes::list(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
-  std::string root_path = who.org_path;
-  if (int64_t org_id = modules::query_id(ctx.req, "org_id")) {
-    auto root = store_.read([&](db::Tx& tx) { return org::find(tx, org_id); });
-    if (!root) throw Error::not_found("org");
-    modules::require_scope(who, root->path, "org");
-    root_path = root->path;
-  }
+  const std::string root_path = org::list_root(store_, who, ctx.req);
   std::string where = std::string(kFrom) + " WHERE a.org_path >= $1 AND a.org_path < $2";
   std::vector<db::Value> params{root_path, modules::subtree_upper(root_path)};
   auto add = [&](std::string cond, db::Value v) {
