@@ -180,8 +180,8 @@ export async function exportImportErrors(rows, t) {
 // they are made from the integer fen by string formatting, not division.
 export async function exportAidReport({ period, report, units, unitNames, regionName, t, periodLabel }) {
   const XLSX = await loadXlsx();
-  const { fenToYuan, usageRate } = await import('@/shared/money.js');
-  const yuan = (f) => (f === null || f === undefined ? '' : Number(fenToYuan(f, { grouping: false })));
+  const { fenToNumber, usageRate } = await import('@/shared/money.js');
+  const yuan = (f) => (f === null || f === undefined ? '' : fenToNumber(f));
   const money = (ws, col, rows) => {
     for (let r = 1; r <= rows; r++) {
       const ref = XLSX.utils.encode_cell({ r, c: col });

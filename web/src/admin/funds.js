@@ -208,6 +208,19 @@ export function useRegionNames() {
   return { regionNames, resolveRegions, regionName };
 }
 
+// The fund reports' chart by region: the regions along x (slanted when there
+// are many), a legend on top, the report's own axes and series.
+export function regionChartOption(names, { yAxis, series, right = 20, valueFormatter } = {}) {
+  return {
+    tooltip: valueFormatter ? { trigger: 'axis', valueFormatter } : { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 70, right, top: 36, bottom: 40 },
+    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+    yAxis,
+    series,
+  };
+}
+
 // ---- server problems on a form -------------------------------------------
 // Splits an error into {fields: {field: message}} for the fields the form
 // shows and one `message` for everything else (codes such as

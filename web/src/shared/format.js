@@ -27,3 +27,8 @@ export function download(filename, blob) {
     a.remove();
   }, 1000);
 }
+
+// A count with thousands separators; '—' when there is none.
+export function fmtCount(n) {
+  return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US');
+}

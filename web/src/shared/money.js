@@ -52,6 +52,12 @@ export function fenToYuan(fen, { grouping = true, decimals = 2 } = {}) {
   return (neg ? '-' : '') + int + frac;
 }
 
+// Yuan as a plain number (two decimals made from the integer fen by string
+// formatting): for a chart's scale and numeric spreadsheet cells only.
+export function fenToNumber(fen) {
+  return Number(fenToYuan(fen, { grouping: false }));
+}
+
 // 123450 → '1234.5'; 10000 → '100' (for inputs: what a person would type).
 export function fenToInput(fen) {
   if (fen === null || fen === undefined || fen === '' || !Number.isFinite(Number(fen))) return '';
