@@ -13,7 +13,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "app/bootstrap.h"
 #include "app/config.h"
@@ -31,7 +33,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "core/card_token.h"
 #include "modules/aid/routes.h"
+#include "modules/card/routes.h"
 #include "modules/ledger/ledger.h"
 #include "modules/ledger/routes.h"
 #include "modules/member/roster.h"
@@ -145,6 +149,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   ledger::Routes ledger_routes(*store);
   aid::Routes aid_routes(*store, audit);
   relief::Routes relief_routes(*store, audit);
+  card::Routes card_routes(*store, keys);
   system_routes.mount(router);
   auth_routes.mount(router);
   org_routes.mount(router);
@@ -154,6 +159,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   ledger_routes.mount(router);
   aid_routes.mount(router);
   relief_routes.mount(router);
+  card_routes.mount(router);
 
   http::StaticFiles web(http::StaticFiles::locate(exe, cfg.web_root));
   http::Pipeline pipeline(router, *store, authenticator, metrics, &web);
@@ -210,15 +216,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   demo_cmd->add_option("--admin-password", cfg.admin_password, "password of 'admin' if the store is new");
 
-  bool rotate = false;
+  bool rotate = false, rotate_card = false;
   auto* keys_cmd = cli.add_subcommand("keys", "create the secrets file, or rotate its encryption key");
   keys_cmd->add_option("--data-dir", cfg.data_dir, "folder of the keys file")->capture_default_str();
   keys_cmd->add_flag("--rotate", rotate, "add a new encryption key and make it current");
+  keys_cmd->add_flag("--rotate-card", rotate_card,
+                     "add a new card signing key and make it current (restart the servers afterwards)");
 
   auto* audit_cmd = cli.add_subcommand("audit", "check the audit trail");
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "verify the audit trail's hash chain");
   add_store_flags(verify_cmd, cfg);
   audit_cmd->require_subcommand(1);
+
+  auto* card_cmd = cli.add_subcommand("card", "digital union card tokens");
+  auto* card_verify_cmd = card_cmd->add_subcommand("verify", "verify a card token offline, as a gate would");
+  std::string card_token, card_keys_file;
+  int64_t card_now = 0;
+  card_verify_cmd->add_option("token", card_token, "the token (from the member's QR code)")->required();
+  card_verify_cmd->add_option("--key", card_keys_file, "public keys as served by GET /api/v1/card/public-key")
+      ->required();
+  card_verify_cmd->add_option("--now", card_now, "check at this Unix time instead of now");
+  card_cmd->require_subcommand(1);
 
   auto* ledger_cmd = cli.add_subcommand("ledger", "check the fund ledger");
   auto* ledger_verify_cmd =
@@ -253,10 +271,16 @@ int main(int argc, char** argv) {
       auto path = cfg.keys_path();
       bool existed = std::filesystem::exists(path);
       auto keys = crypto::Keys::load_or_create(path);
-      if (rotate && existed) {
-        keys.rotate_enc();
+      if ((rotate || rotate_card) && existed) {
+        if (rotate) {
+          keys.rotate_enc();
+          std::cout << "rotated: new data is now sealed with key " << keys.current_enc << "\n";
+        }
+        if (rotate_card) {
+          keys.rotate_card();
+          std::cout << "rotated: card tokens are now signed with key " << keys.current_card << "\n";
+        }
         keys.save(path);
-        std::cout << "rotated: new data is now sealed with key " << keys.current_enc << "\n";
       } else {
         std::cout << (existed ? "keys file present: " : "created keys file: ") << path.string() << "\n";
       }
@@ -270,6 +294,21 @@ int main(int argc, char** argv) {
       if (report.ok) std::cout << "head: " << report.head << "\n";
       store->close();
       return report.ok ? 0 : 1;
+    }
+    if (*card_verify_cmd) {
+      crypto::init();
+      std::ifstream in(card_keys_file);
+      if (!in) throw Error::invalid("key", "key.unreadable", "cannot read " + card_keys_file);
+      std::stringstream text;
+      text << in.rdbuf();
+      const auto keys = card::parse_keys_json(text.str());
+      const int64_t now = card_now ? card_now : db::now_ms() / 1000;
+      const auto v = card::verify(card_token, keys, now);
+      if (v.ok)
+        std::cout << "valid: card " << v.card_no << ", key " << v.kid << ", expires " << v.expires_at << "\n";
+      else
+        std::cout << "invalid: " << v.code << "\n";
+      return v.ok ? 0 : 1;
     }
     if (*ledger_verify_cmd) {
       auto [keys, store] = open_store(cfg);

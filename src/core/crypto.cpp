@@ -67,6 +67,10 @@ std::string to_json(const Keys& keys) {
   root["current_enc"] = keys.current_enc;
   root["blind_index"] = base64url(keys.blind_index);
   root["terminal_master"] = base64url(keys.terminal_master);
+  boost::json::object card;
+  for (const auto& [id, seed] : keys.card) card[id] = base64url(seed);
+  root["card"] = std::move(card);
+  root["current_card"] = keys.current_card;
   return boost::json::serialize(root) + "\n";
 }
 
@@ -109,6 +113,21 @@ Keys from_json(const std::filesystem::path& file, std::string_view text) {
   keys.current_enc = std::string(current->as_string());
   keys.blind_index = key_field(file, obj.if_contains("blind_index"), "blind_index");
   keys.terminal_master = key_field(file, obj.if_contains("terminal_master"), "terminal_master");
+  if (const auto* card = obj.if_contains("card"); card && card->is_object() && !card->as_object().empty()) {
+    for (const auto& kv : card->as_object()) {
+      const std::string id(kv.key());
+      if (!valid_key_id(id)) keys_error(file, "bad card key id \"" + id + "\"");
+      keys.card[id] = key_field(file, &kv.value(), "card." + id);
+    }
+    const auto* cur = obj.if_contains("current_card");
+    if (cur == nullptr || !cur->is_string() || !keys.card.contains(std::string(cur->as_string())))
+      keys_error(file, "current_card must name a key in card");
+    keys.current_card = std::string(cur->as_string());
+  } else {
+    // Files from before card keys: derive "c1" the same way on every server.
+    keys.card["c1"] = hmac_sha256(keys.terminal_master, "gonghui card signing key c1");
+    keys.current_card = "c1";
+  }
   return keys;
 }
 
@@ -256,7 +275,19 @@ Keys Keys::generate() {
   k.current_enc = "k1";
   k.blind_index = random_bytes(kKeyBytes);
   k.terminal_master = random_bytes(kKeyBytes);
+  k.card["c1"] = random_bytes(kKeyBytes);
+  k.current_card = "c1";
   return k;
+}
+
+void Keys::rotate_card() {
+  long highest = 0;
+  for (const auto& [id, key] : card)
+    if (id.size() >= 2 && id[0] == 'c' && id.substr(1).find_first_not_of("0123456789") == std::string::npos &&
+        id.size() <= 10)
+      highest = std::max(highest, std::stol(id.substr(1)));
+  current_card = "c" + std::to_string(highest + 1);
+  card[current_card] = random_bytes(kKeyBytes);
 }
 
 void Keys::rotate_enc() {

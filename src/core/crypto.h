@@ -41,10 +41,18 @@ struct Keys {
   std::string current_enc;                 // key id used for new ciphertexts
   std::string blind_index;                 // 32 raw bytes, HMAC key for blind indexes
   std::string terminal_master;             // 32 raw bytes, derives terminal secrets
+  // Ed25519 seeds (32 raw bytes) that sign digital union card tokens, by key
+  // id ("c1", "c2", …); `current_card` signs new tokens. A keys file written
+  // before card keys existed gets "c1" derived from terminal_master, so every
+  // server sharing the file derives the same key.
+  std::map<std::string, std::string> card;
+  std::string current_card;
 
   static Keys generate();
   // Adds a new encryption key and makes it current; old keys stay for reading.
   void rotate_enc();
+  // Adds a new card signing key and makes it current; old ones still verify.
+  void rotate_card();
   static Keys load(const std::filesystem::path& file);  // throws gh::Error
   // Atomic (temporary file, fsync, rename), mode 0600. Throws gh::Error.
   void save(const std::filesystem::path& file) const;
