@@ -22,7 +22,8 @@ Error unauthorized(std::string code, std::string detail) {
 
 std::shared_ptr<const Principal> SessionAuthenticator::authenticate(const http::Request& req,
                                                                     http::AuthMode mode) {
-  if (mode == http::AuthMode::terminal) return terminal(req);
+  if (mode == http::AuthMode::terminal) return terminal(req, true);
+  if (mode == http::AuthMode::terminal_read) return terminal(req, false);
   auto h = req.header("authorization");
   if (!h || h->size() < 8 || !(h->starts_with("Bearer ") || h->starts_with("bearer ")))
     throw unauthorized("auth.required", "log in first: send Authorization: Bearer <token>");
@@ -34,7 +35,21 @@ std::shared_ptr<const Principal> SessionAuthenticator::authenticate(const http::
   return p;
 }
 
-std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Request& req) {
+bool SessionAuthenticator::fresh_in_memory(int64_t terminal_id, std::string_view nonce, int64_t now_s) {
+  std::string key = std::to_string(terminal_id);
+  key.push_back(':');
+  key.append(nonce);
+  std::lock_guard lock(nonce_mu_);
+  if (now_s - nonce_gen_start_s_ >= 2 * window_s_) {
+    nonces_before_ = std::move(nonces_now_);
+    nonces_now_.clear();
+    nonce_gen_start_s_ = now_s;
+  }
+  if (nonces_before_.contains(key)) return false;
+  return nonces_now_.insert(std::move(key)).second;
+}
+
+std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Request& req, bool durable_nonce) {
   auto id_h = req.header("x-terminal-id").value_or("");
   auto ts_h = req.header("x-timestamp").value_or("");
   auto nonce_h = req.header("x-nonce").value_or("");
@@ -72,6 +87,11 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
   if (!crypto::equal_ct(expected, given)) throw unauthorized("terminal.signature", "bad request signature");
   // The nonce is spent only after the signature checks out, so a forger
   // cannot burn a terminal's future nonces.
+  if (!durable_nonce) {
+    if (!fresh_in_memory(id, nonce_h, now_s))
+      throw unauthorized("terminal.replay", "this request was already received (nonce reused)");
+    return entry.principal;
+  }
   bool fresh = store_.write([&](db::Tx& tx) {
     bool inserted = tx.exec(kUseNonce, {id, std::string(nonce_h), now_s}) == 1;
     if (now_s - last_prune_s_ > window_s_) {

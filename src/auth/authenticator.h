@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "audit/audit.h"
 #include "auth/sessions.h"
@@ -28,7 +29,9 @@ class SessionAuthenticator : public http::Authenticator {
   void evict_terminal(int64_t terminal_id);
 
  private:
-  std::shared_ptr<const Principal> terminal(const http::Request& req);
+  std::shared_ptr<const Principal> terminal(const http::Request& req, bool durable_nonce);
+  // True the first time (terminal, nonce) is seen within two windows.
+  bool fresh_in_memory(int64_t terminal_id, std::string_view nonce, int64_t now_s);
 
   struct TerminalEntry {
     std::shared_ptr<const Principal> principal;
@@ -42,6 +45,12 @@ class SessionAuthenticator : public http::Authenticator {
   std::mutex mu_;
   std::unordered_map<int64_t, TerminalEntry> terminals_;
   int64_t last_prune_s_ = 0;
+  // Nonces of read-only terminal calls: two generations, each 2 windows long,
+  // so a nonce is remembered for at least 2 windows (its timestamp may be a
+  // window ahead of ours and is accepted for a window after that).
+  std::mutex nonce_mu_;
+  std::unordered_set<std::string> nonces_now_, nonces_before_;
+  int64_t nonce_gen_start_s_ = 0;
 };
 
 }  // namespace gh::auth

@@ -55,7 +55,11 @@ enum class AuthMode {
   session,   // a staff or member bearer token
   staff,     // a staff bearer token
   member,    // a member bearer token
-  terminal,  // a terminal HMAC signature (X-Terminal-* headers)
+  terminal,  // a terminal HMAC signature (X-Terminal-* headers); the nonce is stored durably
+  // The same signature for calls that only read (e.g. card verification):
+  // the nonce is remembered in memory, so the call needs no write. A replay
+  // could at most repeat an answer, within the signature's time window.
+  terminal_read,
 };
 
 struct RouteOptions {

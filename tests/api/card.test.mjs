@@ -108,6 +108,16 @@ test('the member card carries a short-lived token that verifies offline and onli
   assert.deepEqual(junk.json, { valid: false, code: 'token.format' });
 });
 
+test('a replayed verification request is refused (nonces are remembered in memory)', async () => {
+  const card = await srv.api('GET', '/api/v1/me/card', { token: member.token });
+  const body = JSON.stringify({ token: card.json.token });
+  const headers = signedHeaders(term, body);
+  const first = await srv.api('POST', '/api/v1/terminal/card/verify', { headers, rawBody: body });
+  assert.equal(first.json.valid, true);
+  const again = await srv.api('POST', '/api/v1/terminal/card/verify', { headers, rawBody: body });
+  assertProblem(again, 401, { code: 'terminal.replay' });
+});
+
 test('online verification needs a signed terminal; staff and members are refused', async () => {
   const card = await srv.api('GET', '/api/v1/me/card', { token: member.token });
   const staff = await srv.api('POST', '/api/v1/terminal/card/verify', { token: t.admin, body: { token: card.json.token } });

@@ -27,7 +27,7 @@ void Routes::mount(http::Router& r) {
   r.add(Method::get, "/api/v1/me/card", {.auth = http::AuthMode::member}, [this](http::Ctx& c) { return my_card(c); });
   r.add(Method::get, "/api/v1/card/public-key", {.auth = http::AuthMode::none, .inline_read = true},
         [this](http::Ctx& c) { return public_keys(c); });
-  r.add(Method::post, "/api/v1/terminal/card/verify", {.auth = http::AuthMode::terminal, .inline_read = true},
+  r.add(Method::post, "/api/v1/terminal/card/verify", {.auth = http::AuthMode::terminal_read, .inline_read = true},
         [this](http::Ctx& c) { return verify_online(c); });
 }
 
