@@ -92,7 +92,7 @@ test('register 王芳, land on the masked card page', async () => {
     assert.ok(!text.includes(WANG.citizenId) && !text.includes(WANG.phone) && !text.includes(WANG.name));
     assert.ok((await horizontalOverflow(page)) <= 0, 'card page fits 360 px');
     await page.locator('.van-toast').waitFor({ state: 'hidden' });
-    await page.screenshot({ path: outFile('member-card.png') });
+    await page.screenshot({ path: outFile('member-registered.png') });
   });
 });
 
