@@ -47,7 +47,13 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-const register = (body) => srv.api('POST', '/api/v1/auth/register', { body });
+// Each registration from its own loopback address, so the per-address
+// registration rate limit (tested on its own below) never interferes.
+let regAddr = 0;
+const register = (body) => {
+  regAddr++;
+  return srv.api('POST', '/api/v1/auth/register', { body, from: `127.0.${100 + Math.floor(regAddr / 250)}.${(regAddr % 250) + 2}` });
+};
 const memberAccounts = async () =>
   (await srv.api('GET', '/api/v1/audit?action=auth.register&result=ok', { token: tok.yn_admin })).json.total;
 
@@ -435,4 +441,22 @@ test('concurrent registrations of one worker: one 201, the rest 409 (never 500)'
   let ok = 0;
   for (let i = 0; i < 5; i++) if ((await srv.loginRaw(body.phone, `Parallel${i}pw2026`)).status === 200) ok++;
   assert.equal(ok, 1);
+});
+
+test('registration attempts are rate-limited per address: bursts of 30, then 429', async () => {
+  const from = '127.0.99.9';
+  const body = { citizen_id: freshCitizenId(), name: '限流测试', phone: freshPhone(), password: 'Member2026pw' };
+  // 36 at once: the burst of 30 passes (the bucket refills 1 per 2 s), the rest are refused.
+  const rs = await Promise.all(
+    Array.from({ length: 36 }, () => srv.api('POST', '/api/v1/auth/register', { body, from })),
+  );
+  const statuses = rs.map((r) => r.status);
+  const passed = statuses.filter((s) => s === 422).length;
+  assert.ok(passed >= 30 && passed <= 31, statuses.join(','));
+  const limited = rs.filter((r) => r.status === 429);
+  assert.equal(limited.length, 36 - passed, statuses.join(','));
+  assertProblem(limited[0], 429, { code: 'register.rate_limited' });
+  // Another address is not affected.
+  const other = await srv.api('POST', '/api/v1/auth/register', { body, from: '127.0.99.10' });
+  assertProblem(other, 422, { code: 'register.no_match' });
 });

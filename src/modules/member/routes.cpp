@@ -437,6 +437,9 @@ http::Response Routes::decide_transfer(http::Ctx& ctx, db::Tx& tx, const std::st
 // citizen ID, name and phone must all match one active member. The answer
 // never says which of them did not match.
 http::Response Routes::register_account(http::Ctx& ctx) {
+  if (!register_limiter_.allow(ctx.req.remote_addr, db::now_ms()))
+    throw Error{ErrorKind::too_many, "register.rate_limited",
+                "too many registration attempts from this address; wait a minute"};
   http::Fields f(ctx.json());
   auto cid_in = f.str("citizen_id", {.max = 20});
   auto name = f.str("name", {.max = 50});

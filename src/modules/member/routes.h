@@ -5,6 +5,7 @@
 #pragma once
 
 #include "audit/audit.h"
+#include "auth/rate_limit.h"
 #include "auth/sessions.h"
 #include "db/db.h"
 #include "http/router.h"
@@ -40,6 +41,9 @@ class Routes {
   Roster& roster_;
   auth::Sessions& sessions_;
   const audit::Audit& audit_;
+  // Registration tries per client address (each costs an Argon2id hash and
+  // probes the roster): 1 every 2 s, bursts of 30.
+  auth::RateLimiter register_limiter_{30, 30};
 };
 
 }  // namespace gh::member
