@@ -35,6 +35,7 @@
 #include "http/static_files.h"
 #include "core/card_token.h"
 #include "modules/aid/routes.h"
+#include "modules/campaign/routes.h"
 #include "modules/card/routes.h"
 #include "modules/ledger/ledger.h"
 #include "modules/ledger/routes.h"
@@ -150,6 +151,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   aid::Routes aid_routes(*store, audit);
   relief::Routes relief_routes(*store, audit);
   card::Routes card_routes(*store, keys);
+  campaign::Routes campaign_routes(*store, keys, audit);
   system_routes.mount(router);
   auth_routes.mount(router);
   org_routes.mount(router);
@@ -160,6 +162,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   aid_routes.mount(router);
   relief_routes.mount(router);
   card_routes.mount(router);
+  campaign_routes.mount(router);
 
   http::StaticFiles web(http::StaticFiles::locate(exe, cfg.web_root));
   http::Pipeline pipeline(router, *store, authenticator, metrics, &web);

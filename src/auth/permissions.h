@@ -32,6 +32,8 @@ enum class Perm : unsigned {
   claim_file,       // file and correct mutual-aid claims and relief applications
   claim_review,     // approve, reject or return them (never one's own: four eyes)
   fund_pay,         // pay approved claims and relief batches
+  campaign_read,    // limited campaigns and their stats
+  campaign_write,   // create limited campaigns
   kCount
 };
 

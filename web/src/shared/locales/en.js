@@ -137,6 +137,8 @@ export default {
     'claim.file': 'File claims',
     'claim.review': 'Review claims',
     'fund.pay': 'Pay claims',
+    'campaign.read': 'View limited campaigns',
+    'campaign.write': 'Create limited campaigns',
   },
   transferStatus: { requested: 'Requested', accepted: 'Accepted', refused: 'Refused', cancelled: 'Cancelled' },
   accountStatus: { active: 'Active', disabled: 'Disabled' },

@@ -122,6 +122,8 @@ export default {
     'claim.file': '申报补助和救助',
     'claim.review': '审核补助和救助',
     'fund.pay': '支付补助和救助',
+    'campaign.read': '查看限量发放活动',
+    'campaign.write': '创建限量发放活动',
   },
   transferStatus: {
     requested: '待处理',

@@ -1,0 +1,34 @@
+// HTTP routes of limited campaigns (限量发放, e.g. 送清凉 gift packs):
+// staff create campaigns with a stock; members claim (first come, first
+// served) and get a pickup code (core/pickup_code.h); vending machines redeem
+// a code exactly once. See docs/campaigns.md.
+#pragma once
+
+#include "audit/audit.h"
+#include "core/crypto.h"
+#include "db/db.h"
+#include "http/router.h"
+
+namespace gh::campaign {
+
+class Routes {
+ public:
+  Routes(db::Store& store, const crypto::Keys& keys, const audit::Audit& audit)
+      : store_(store), keys_(keys), audit_(audit) {}
+  void mount(http::Router& router);
+
+ private:
+  http::Response create(http::Ctx& ctx, db::Tx& tx);
+  http::Response list(http::Ctx& ctx);
+  http::Response get(http::Ctx& ctx);
+  http::Response stats(http::Ctx& ctx);
+  http::Response claim(http::Ctx& ctx, db::Tx& tx);
+  http::Response my_claims(http::Ctx& ctx);
+  http::Response pickup(http::Ctx& ctx, db::Tx& tx);
+
+  db::Store& store_;
+  const crypto::Keys& keys_;
+  const audit::Audit& audit_;
+};
+
+}  // namespace gh::campaign

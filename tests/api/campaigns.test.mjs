@@ -1,0 +1,169 @@
+// Limited campaigns: members claim packs first come, first served, never
+// oversold and never twice; each claim gets a keypad pickup code that a
+// vending machine redeems exactly once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, createHash, randomBytes } from 'node:crypto';
+import { startServer, assertProblem } from './harness.mjs';
+import { buildTree, memberBody } from './fixtures.mjs';
+
+let srv;
+let t;
+let term;
+const members = []; // {id, token}
+
+const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString();
+
+function signed(body) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(16).toString('base64url');
+  const canonical = ['POST', '/api/v1/terminal/pickups', timestamp, nonce, createHash('sha256').update(body).digest('hex')].join('\n');
+  return {
+    'content-type': 'application/json',
+    'X-Terminal-Id': String(term.id),
+    'X-Timestamp': timestamp,
+    'X-Nonce': nonce,
+    'X-Signature': createHmac('sha256', Buffer.from(term.secret, 'hex')).update(canonical).digest('hex'),
+  };
+}
+const pickup = (code) => {
+  const body = JSON.stringify({ code });
+  return srv.api('POST', '/api/v1/terminal/pickups', { headers: signed(body), rawBody: body });
+};
+
+async function campaign(extra = {}) {
+  const r = await srv.api('POST', '/api/v1/campaigns', {
+    token: t.admin,
+    body: { org_id: t.orgs.prov, name: '夏送清凉大礼包', stock: 5, starts_at: iso(-3600e3), ends_at: iso(3600e3), ...extra },
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+const claim = (c, m) => srv.api('POST', `/api/v1/campaigns/${c.id}/claims`, { token: m.token, body: {} });
+
+before(async () => {
+  srv = await startServer();
+  t = await buildTree(srv);
+  const rows = Array.from({ length: 12 }, (_, i) => memberBody(t.units.unitA1, { name: `领取者${'甲乙丙丁戊己庚辛壬癸子丑'[i]}` }));
+  const imp = await srv.api('POST', '/api/v1/members/import', { token: t.admin, body: { rows } });
+  assert.equal(imp.json.created, 12, imp.text);
+  const ids = (await srv.sql('SELECT id FROM members ORDER BY id')).trim().split('\n').map(Number);
+  await Promise.all(rows.map(async (row, i) => {
+    const reg = await srv.api('POST', '/api/v1/auth/register', {
+      body: { citizen_id: row.citizen_id, name: row.name, phone: row.phone, password: 'MemberPw2026x' },
+      from: `127.0.50.${i + 2}`,
+    });
+    assert.equal(reg.status, 201, reg.text);
+    members[i] = { id: ids[i], token: await srv.login(row.phone, 'MemberPw2026x', { from: `127.0.51.${i + 2}` }) };
+  }));
+  const tm = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin, body: { name: '五华区自动售货机1号', kind: 'vending_machine', org_id: t.orgs.grassA1 },
+  });
+  assert.equal(tm.status, 201, tm.text);
+  term = { id: tm.json.id, secret: tm.json.secret };
+});
+
+after(async () => {
+  if (srv) await srv.stop();
+});
+
+test('12 members race for 5 packs: exactly 5 claims, the rest sold out, stock 0', async () => {
+  const c = await campaign();
+  const rs = await Promise.all(members.map((m) => claim(c, m)));
+  const ok = rs.filter((r) => r.status === 201);
+  assert.equal(ok.length, 5, rs.map((r) => r.status).join(','));
+  for (const r of rs.filter((x) => x.status !== 201)) assertProblem(r, 409, { code: 'campaign.sold_out' });
+  for (const r of ok) assert.match(r.json.pickup_code, /^\d{4} \d{4} \d{4}$/);
+  assert.equal(new Set(ok.map((r) => r.json.pickup_code)).size, 5);
+  const stats = await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin });
+  assert.deepEqual(
+    { claimed: stats.json.claimed, remaining: stats.json.remaining, outstanding: stats.json.outstanding },
+    { claimed: 5, remaining: 0, outstanding: 5 },
+  );
+  assert.equal((await srv.sql(`SELECT COUNT(*) FROM campaign_claims WHERE campaign_id = ${c.id}`)).trim(), '5');
+});
+
+test('one pack per member: a second claim, also a concurrent one, is refused', async () => {
+  const c = await campaign({ stock: 100 });
+  const m = members[0];
+  const both = await Promise.all([claim(c, m), claim(c, m), claim(c, m)]);
+  assert.deepEqual(both.map((r) => r.status).sort(), [201, 409, 409]);
+  for (const r of both.filter((x) => x.status === 409)) assertProblem(r, 409, { code: 'campaign.already_claimed' });
+  const two = await campaign({ stock: 100, per_member: 2 });
+  assert.equal((await claim(two, m)).status, 201);
+  assert.equal((await claim(two, m)).status, 201);
+  assertProblem(await claim(two, m), 409, { code: 'campaign.already_claimed' });
+});
+
+test('a pickup code is redeemed exactly once, also under concurrency; typos and unknown codes refused', async () => {
+  const c = await campaign({ stock: 3 });
+  const [a, b] = [await claim(c, members[1]), await claim(c, members[2])];
+  const first = await pickup(a.json.pickup_code);
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.campaign, '夏送清凉大礼包');
+  const again = await pickup(a.json.pickup_code.replaceAll(' ', ''));
+  assertProblem(again, 409, { code: 'pickup.already_redeemed' });
+  assert.ok(again.json.detail.includes(first.json.redeemed_at), again.json.detail);
+
+  const race = await Promise.all([pickup(b.json.pickup_code), pickup(b.json.pickup_code), pickup(b.json.pickup_code)]);
+  assert.deepEqual(race.map((r) => r.status).sort(), [200, 409, 409]);
+
+  const digits = a.json.pickup_code.replaceAll(' ', '');
+  const typo = digits.slice(0, 5) + ((Number(digits[5]) + 1) % 10) + digits.slice(6);
+  assertProblem(await pickup(typo), 422, { field: 'code', code: 'pickup_code.checksum' });
+  assertProblem(await pickup('1234'), 422, { field: 'code', code: 'pickup_code.format' });
+  // A well-formed code nobody was given.
+  const damm = (s) => {
+    const T = [[0,3,1,7,5,9,8,6,4,2],[7,0,9,2,1,5,4,8,6,3],[4,2,0,6,8,7,1,3,5,9],[1,7,5,0,9,8,3,4,2,6],[6,1,2,3,0,4,5,9,7,8],
+      [3,6,7,4,2,0,9,5,8,1],[5,8,6,9,7,2,0,1,3,4],[8,9,4,5,3,6,2,0,1,7],[9,4,3,8,6,1,7,2,0,5],[2,5,8,1,4,3,6,7,9,0]];
+    let i = 0;
+    for (const ch of s) i = T[i][Number(ch)];
+    return String(i);
+  };
+  const nobody = '12345678901' + damm('12345678901');
+  assertProblem(await pickup(nobody), 404, { code: 'pickup.unknown' });
+  const stats = await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin });
+  assert.equal(stats.json.redeemed, 2);
+});
+
+test('an expired code is refused; members see their codes and states', async () => {
+  const c = await campaign({ stock: 2 });
+  const got = await claim(c, members[3]);
+  await srv.sql(`UPDATE campaign_claims SET expires_at = 1000 WHERE id = ${got.json.id}`);
+  assertProblem(await pickup(got.json.pickup_code), 409, { code: 'pickup.expired' });
+  const mine = await srv.api('GET', '/api/v1/me/claims', { token: members[3].token });
+  const item = mine.json.items.find((x) => x.id === got.json.id);
+  assert.equal(item.status, 'expired');
+  assert.equal(item.pickup_code, got.json.pickup_code);
+  const stats = await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin });
+  assert.equal(stats.json.expired, 1);
+});
+
+test('campaign windows and bad input', async () => {
+  const later = await campaign({ starts_at: iso(3600e3), ends_at: iso(7200e3) });
+  assertProblem(await claim(later, members[4]), 409, { code: 'campaign.not_started' });
+  const before = (await srv.sql('SELECT COUNT(*) FROM campaigns')).trim();
+  const bad = [
+    [{ stock: 0 }, 'stock'],
+    [{ stock: 1.5 }, 'stock'],
+    [{ ends_at: iso(-7200e3) }, 'ends_at'],
+    [{ starts_at: '2026-07-01 08:00' }, 'starts_at'],
+    [{ name: '' }, 'name'],
+    [{ per_member: 0 }, 'per_member'],
+  ];
+  for (const [extra, field] of bad) {
+    const r = await srv.api('POST', '/api/v1/campaigns', {
+      token: t.admin,
+      body: { org_id: t.orgs.prov, name: 'x', stock: 5, starts_at: iso(-3600e3), ends_at: iso(3600e3), ...extra },
+    });
+    assertProblem(r, 422, { field });
+  }
+  assert.equal((await srv.sql('SELECT COUNT(*) FROM campaigns')).trim(), before);
+  // Members of another subtree do not see a campaign of cityB.
+  const b = await srv.api('POST', '/api/v1/campaigns', {
+    token: t.admin,
+    body: { org_id: t.orgs.cityB, name: '曲靖专场', stock: 5, starts_at: iso(-3600e3), ends_at: iso(3600e3) },
+  });
+  assert.equal(b.status, 201);
+  assert.equal((await claim(b.json, members[5])).status, 404);
+});
