@@ -446,13 +446,15 @@ test('concurrent registrations of one worker: one 201, the rest 409 (never 500)'
 test('registration attempts are rate-limited per address: bursts of 30, then 429', async () => {
   const from = '127.0.99.9';
   const body = { citizen_id: freshCitizenId(), name: '限流测试', phone: freshPhone(), password: 'Member2026pw' };
-  // 36 at once: the burst of 30 passes (the bucket refills 1 per 2 s), the rest are refused.
+  // 36 at once: the burst of 30 passes, the rest are refused. The bucket refills one every 2 s
+  // and queued requests reach the check a little later (each attempt hashes with Argon2id), so
+  // up to 3 more may pass on a slow machine.
   const rs = await Promise.all(
     Array.from({ length: 36 }, () => srv.api('POST', '/api/v1/auth/register', { body, from })),
   );
   const statuses = rs.map((r) => r.status);
   const passed = statuses.filter((s) => s === 422).length;
-  assert.ok(passed >= 30 && passed <= 31, statuses.join(','));
+  assert.ok(passed >= 30 && passed <= 33, statuses.join(','));
   const limited = rs.filter((r) => r.status === 429);
   assert.equal(limited.length, 36 - passed, statuses.join(','));
   assertProblem(limited[0], 429, { code: 'register.rate_limited' });
