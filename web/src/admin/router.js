@@ -35,6 +35,10 @@ const routes = [
       { path: 'relief/report', name: 'relief-report', component: () => import('./views/funds/ReliefReport.vue'), meta: { title: 'menu.reliefReport', perm: 'fund.read' } },
       { path: 'relief/tiers', name: 'relief-tiers', component: () => import('./views/funds/ReliefTiers.vue'), meta: { title: 'menu.reliefTiers', perm: 'fund.read' } },
       { path: 'ledger', name: 'ledger', component: () => import('./views/funds/Ledger.vue'), meta: { title: 'menu.ledger', perm: 'fund.read' } },
+      // Limited campaigns (限量发放): docs/campaigns.md.
+      { path: 'campaigns', name: 'campaigns', component: () => import('./views/campaigns/CampaignList.vue'), meta: { title: 'menu.campaigns', perm: 'campaign.read' } },
+      { path: 'campaigns/new', name: 'campaign-new', component: () => import('./views/campaigns/CampaignForm.vue'), meta: { title: 'campaign.createTitle', perm: 'campaign.write', parent: 'campaigns' } },
+      { path: 'campaigns/:id(\\d+)', name: 'campaign', component: () => import('./views/campaigns/CampaignDetail.vue'), meta: { title: 'campaign.detailTitle', perm: 'campaign.read', parent: 'campaigns' } },
       { path: 'staff', name: 'staff', component: () => import('./views/staff/StaffList.vue'), meta: { title: 'menu.staff', perm: 'staff.read' } },
       { path: 'roles', name: 'roles', component: () => import('./views/staff/Roles.vue'), meta: { title: 'menu.roles' } },
       { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditLog.vue'), meta: { title: 'menu.audit', perm: 'audit.read' } },

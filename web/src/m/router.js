@@ -9,6 +9,8 @@ const routes = [
   { path: '/profile', name: 'profile', component: () => import('./views/Profile.vue'), meta: { tab: true, title: 'm.mine' } },
   { path: '/mutual-aid', name: 'mutual-aid', component: () => import('./views/MutualAid.vue'), meta: { title: 'mAid.title' } },
   { path: '/mutual-aid/claim', name: 'aid-claim', component: () => import('./views/AidClaim.vue'), meta: { title: 'mAid.fileTitle' } },
+  { path: '/campaigns', name: 'campaigns', component: () => import('./views/Campaigns.vue'), meta: { title: 'mCamp.title' } },
+  { path: '/pickup-codes', name: 'pickup-codes', component: () => import('./views/PickupCodes.vue'), meta: { title: 'mCamp.codesTitle' } },
   { path: '/:pathMatch(.*)*', redirect: '/card' },
 ];
 
