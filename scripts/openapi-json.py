@@ -5,6 +5,7 @@ Run by the build (CMakeLists.txt); needs PyYAML (Debian: python3-yaml).
 Usage: openapi-json.py IN.yaml OUT.json
 """
 import json
+import os
 import sys
 
 import yaml
@@ -20,7 +21,6 @@ def main() -> int:
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False, separators=(",", ":"), default=str)
-    import os
     os.replace(tmp, out)
     return 0
 

@@ -38,8 +38,7 @@ http::Response Routes::list(http::Ctx& ctx) {
   };
   // Entries about objects in the caller's subtree; the top org's auditors
   // also see entries tied to no org (failed logins of unknown users).
-  bool top = std::count(who.org_path.begin(), who.org_path.end(), '/') == 2;
-  if (!top) {
+  if (!who.at_top()) {
     add("org_path >=", who.org_path);
     add("org_path <", modules::subtree_upper(who.org_path));
   }
@@ -70,7 +69,7 @@ http::Response Routes::list(http::Ctx& ctx) {
 http::Response Routes::verify(http::Ctx& ctx) {
   // The chain spans every org: only the top org's auditors may check it whole.
   const auto& who = ctx.who();
-  if (std::count(who.org_path.begin(), who.org_path.end(), '/') != 2)
+  if (!who.at_top())
     throw Error::forbidden("only auditors of the top org can verify the whole audit trail");
   auto report = audit_.verify(store_);
   json::object out;

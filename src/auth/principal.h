@@ -3,6 +3,7 @@
 // permission and scope checks.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,6 +31,11 @@ struct Principal {
   // account's subtree.
   bool in_scope(std::string_view path) const {
     return kind == PrincipalKind::staff && !org_path.empty() && path.starts_with(org_path);
+  }
+  // Staff of the top org ("/1/"): the only ones who see whole-system checks
+  // (audit chain, ledger) and set system-wide tables.
+  bool at_top() const {
+    return kind == PrincipalKind::staff && std::count(org_path.begin(), org_path.end(), '/') == 2;
   }
 };
 

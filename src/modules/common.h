@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "auth/principal.h"
 #include "core/date.h"
@@ -29,6 +30,38 @@ inline std::string subtree_upper(std::string_view path) {
 // lies outside the caller's subtree. Existence is never revealed.
 inline void require_scope(const auth::Principal& who, std::string_view org_path, std::string what) {
   if (!who.in_scope(org_path)) throw Error::out_of_scope(std::move(what));
+}
+
+// Objects run by an org for its subtree (mutual-aid periods, campaigns)
+// concern staff of that org, of the orgs above it, and of orgs inside it.
+inline bool covers_or_within(const auth::Principal& who, std::string_view path) {
+  return who.kind == auth::PrincipalKind::staff && (who.in_scope(path) || who.org_path.starts_with(path));
+}
+
+// The SQL condition for such objects as a list sees them: `column` is the
+// org path of `path` itself or of an org above it, or (with_subtree) lies in
+// the subtree of `path`. Appends its parameters to `params`.
+inline std::string covering_paths_sql(std::string_view column, std::string_view path, bool with_subtree,
+                                      std::vector<db::Value>& params) {
+  std::string in;
+  for (size_t i = 1; i < path.size(); ++i)
+    if (path[i] == '/') {
+      params.emplace_back(std::string(path.substr(0, i + 1)));
+      in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+  std::string sql = "(" + std::string(column) + " IN (" + (in.empty() ? std::string("''") : in) + ")";
+  if (with_subtree) {
+    params.emplace_back(std::string(path));
+    params.emplace_back(subtree_upper(path));
+    sql += " OR (" + std::string(column) + " >= $" + std::to_string(params.size() - 1) + " AND " +
+           std::string(column) + " < $" + std::to_string(params.size()) + ")";
+  }
+  return sql + ")";
+}
+
+// Of two nested subtrees (one path a prefix of the other), the inner one.
+inline const std::string& inner_path(const std::string& a, const std::string& b) {
+  return a.size() > b.size() ? a : b;
 }
 
 inline boost::json::value opt_json(const std::optional<std::string>& s) {

@@ -41,19 +41,8 @@ constexpr std::string_view kMyEnrolments =
     "SELECT e.period_id, p.number, p.name, p.cover_start, p.cover_end, e.premium_fen, e.enrolled_on "
     "FROM aid_enrollments e JOIN aid_periods p ON p.id = e.period_id WHERE e.member_id = $1 ORDER BY e.period_id DESC";
 
-// Org paths from the top down to `path` itself: "/1/7/" → "/1/", "/1/7/".
-std::vector<std::string> ancestors_and_self(const std::string& path) {
-  std::vector<std::string> out;
-  for (size_t i = 1; i < path.size(); ++i)
-    if (path[i] == '/') out.push_back(path.substr(0, i + 1));
-  return out;
-}
-
 // Staff see a period run by their org, by an org above it, or inside their subtree.
-bool sees_period(const auth::Principal& who, const Period& p) {
-  return who.kind == auth::PrincipalKind::staff &&
-         (who.in_scope(p.org_path) || who.org_path.starts_with(p.org_path));
-}
+bool sees_period(const auth::Principal& who, const Period& p) { return modules::covers_or_within(who, p.org_path); }
 
 Period visible_period(db::Tx& tx, const auth::Principal& who, int64_t id) {
   auto p = find_period(tx, id);
@@ -209,16 +198,7 @@ http::Response Routes::list_periods(http::Ctx& ctx) {
   const auto& who = ctx.who();
   auto page = http::page_from(ctx.req);
   std::vector<db::Value> params;
-  std::string in;
-  for (const auto& a : ancestors_and_self(who.org_path)) {
-    params.emplace_back(a);
-    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
-  }
-  params.emplace_back(who.org_path);
-  params.emplace_back(modules::subtree_upper(who.org_path));
-  std::string where = " FROM aid_periods WHERE (org_path IN (" + (in.empty() ? std::string("''") : in) +
-                      ") OR (org_path >= $" + std::to_string(params.size() - 1) + " AND org_path < $" +
-                      std::to_string(params.size()) + "))";
+  std::string where = " FROM aid_periods WHERE " + modules::covering_paths_sql("org_path", who.org_path, true, params);
   if (int64_t org = modules::query_id(ctx.req, "org_id")) {
     params.emplace_back(org);
     where += " AND org_id = $" + std::to_string(params.size());
@@ -313,7 +293,7 @@ http::Response Routes::list_enrollments(http::Ctx& ctx) {
   const int64_t id = ctx.id_param();
   auto p = store_.read([&](db::Tx& tx) { return visible_period(tx, who, id); });
   auto page = http::page_from(ctx.req);
-  const std::string& from = who.org_path.size() > p.org_path.size() ? who.org_path : p.org_path;
+  const std::string& from = modules::inner_path(who.org_path, p.org_path);
   std::vector<db::Value> params{p.id, from, modules::subtree_upper(from)};
   std::string where =
       " FROM aid_enrollments e JOIN members m ON m.id = e.member_id WHERE e.period_id = $1 AND e.org_path >= $2 AND "
@@ -430,7 +410,7 @@ http::Response Routes::pay_batch(http::Ctx& ctx, db::Tx& tx) {
   f.done();
   auto p = period_field(tx, who, period_id, false);
   if (!listed) {
-    const std::string& from = who.org_path.size() > p.org_path.size() ? who.org_path : p.org_path;
+    const std::string& from = modules::inner_path(who.org_path, p.org_path);
     for (const auto& r : tx.query(kApprovedIds, {p.id, from, modules::subtree_upper(from)})) ids.push_back(r[0].i64());
   }
   int64_t paid = 0, amount = 0;
@@ -506,7 +486,7 @@ http::Response Routes::report_units(http::Ctx& ctx) {
   const int64_t id = ctx.id_param();
   auto p = store_.read([&](db::Tx& tx) { return visible_period(tx, who, id); });
   auto page = http::page_from(ctx.req, 1000);
-  const std::string& from = who.org_path.size() > p.org_path.size() ? who.org_path : p.org_path;
+  const std::string& from = modules::inner_path(who.org_path, p.org_path);
   std::vector<db::Value> params{p.id, from, modules::subtree_upper(from)};
   std::string sql(kUnitTotals);
   std::string where = sql.substr(sql.find(" FROM")) +

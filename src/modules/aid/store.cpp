@@ -242,7 +242,7 @@ json::object figures_json(const Figures& f) {
 }
 
 json::object report(db::Tx& tx, const Period& period, const std::string& org_path) {
-  const std::string& from = org_path.size() > period.org_path.size() ? org_path : period.org_path;
+  const std::string& from = modules::inner_path(org_path, period.org_path);
   Figures total;
   std::map<std::string, Figures> regions;  // by city-level region code
   for (const auto& r : tx.query(kReportRows, {period.id, from, modules::subtree_upper(from)})) {

@@ -88,7 +88,7 @@ json::object to_json(const Campaign& c) {
 // members see those whose org contains their union.
 bool sees(const auth::Principal& who, const Campaign& c, const std::string& member_path = {}) {
   if (who.kind == auth::PrincipalKind::member) return member_path.starts_with(c.org_path);
-  return who.in_scope(c.org_path) || who.org_path.starts_with(c.org_path);
+  return modules::covers_or_within(who, c.org_path);
 }
 
 // RFC 3339 instant ("2026-07-01T08:00:00+08:00" or "…Z") → Unix ms.
@@ -184,20 +184,8 @@ http::Response Routes::list(http::Ctx& ctx) {
   // The caller's own org and those above it (their campaigns cover the
   // caller), and for staff everything in their subtree.
   std::vector<db::Value> params;
-  std::string in;
-  for (size_t i = 1; i < path.size(); ++i)
-    if (path[i] == '/') {
-      params.emplace_back(path.substr(0, i + 1));
-      in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
-    }
-  std::string where = " FROM campaigns WHERE (org_path IN (" + (in.empty() ? std::string("''") : in) + ")";
-  if (who.kind == auth::PrincipalKind::staff) {
-    params.emplace_back(path);
-    params.emplace_back(modules::subtree_upper(path));
-    where += " OR (org_path >= $" + std::to_string(params.size() - 1) + " AND org_path < $" +
-             std::to_string(params.size()) + ")";
-  }
-  where += ")";
+  const std::string where = " FROM campaigns WHERE " +
+                            modules::covering_paths_sql("org_path", path, who.kind == auth::PrincipalKind::staff, params);
   auto [rows, total] = modules::paged(store_, kColumns, where, params, "id DESC", page);
   json::array items;
   for (const auto& r : rows) items.push_back(to_json(from_row(r)));
@@ -305,14 +293,15 @@ http::Response Routes::pickup(http::Ctx& ctx, db::Tx& tx) {
   f.done();
   auto code = parse_pickup_code(input);
   if (!code) throw Error::invalid("code", code.error().code, code.error().message);
-  auto row = tx.one(kByCode, {crypto::blind_index(keys_, "pickup_code", *code)});
+  const std::string bidx = crypto::blind_index(keys_, "pickup_code", *code);
+  auto row = tx.one(kByCode, {bidx});
   // A machine may hand out packs of campaigns run by its own org or above it.
   if (!row || !who.org_path.starts_with((*row)[5].str()))
     throw Error{ErrorKind::not_found, "pickup.unknown", "no pack is waiting for this code"};
   const int64_t id = (*row)[0].i64(), now = db::now_ms();
   if (tx.exec(kRedeem, {id, now, who.terminal_id}) != 1) {
     // Read again: another machine (or server process) may have just used it.
-    row = tx.one(kByCode, {crypto::blind_index(keys_, "pickup_code", *code)});
+    row = tx.one(kByCode, {bidx});
     if ((*row)[1].str() == "redeemed")
       throw Error::conflict("pickup.already_redeemed",
                             "this code was already used at " + iso_utc((*row)[3].i64()));

@@ -1,6 +1,5 @@
 #include "modules/ledger/routes.h"
 
-#include <algorithm>
 
 #include "core/error.h"
 #include "modules/ledger/ledger.h"
@@ -15,7 +14,7 @@ constexpr std::string_view kBalances =
     "ORDER BY account";
 
 void require_top(const auth::Principal& who) {
-  if (std::count(who.org_path.begin(), who.org_path.end(), '/') != 2)
+  if (!who.at_top())
     throw Error::forbidden("only staff of the top org can read whole funds");
 }
 

@@ -1,6 +1,5 @@
 #include "modules/relief/routes.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
 #include <string>
 
@@ -213,7 +212,7 @@ http::Response Routes::put_tiers(http::Ctx& ctx, db::Tx& tx) {
   const auto& who = ctx.who();
   int64_t year = path_year(ctx);
   // One table per year for every union: only the top org sets it.
-  if (std::count(who.org_path.begin(), who.org_path.end(), '/') != 2)
+  if (!who.at_top())
     throw Error{ErrorKind::forbidden, "relief.tiers_top_org", "only staff of the top org can change the tier table"};
   std::vector<FieldError> errors;
   auto t = parse_tiers(ctx.json(), errors);
