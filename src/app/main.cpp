@@ -20,6 +20,7 @@
 #include "app/bootstrap.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/loadtest.h"
 #include "audit/audit.h"
 #include "audit/routes.h"
 #include "auth/authenticator.h"
@@ -247,6 +248,19 @@ int main(int argc, char** argv) {
   add_store_flags(ledger_verify_cmd, cfg);
   ledger_cmd->require_subcommand(1);
 
+  app::LoadtestOptions loadtest;
+  std::string tokens_file;
+  auto* loadtest_cmd = cli.add_subcommand("loadtest", "synthetic data for load tests (never on a live store)");
+  auto* loadtest_members_cmd = loadtest_cmd->add_subcommand(
+      "members", "create synthetic members with sessions and write 'member_id token' lines to --tokens");
+  add_store_flags(loadtest_members_cmd, cfg);
+  loadtest_members_cmd->add_option("--unit", loadtest.unit_id, "the unit they work in")->required();
+  loadtest_members_cmd->add_option("--count", loadtest.count, "how many")->required();
+  loadtest_members_cmd->add_option("--seed", loadtest.seed, "0-99: runs with different seeds make different people")
+      ->capture_default_str();
+  loadtest_members_cmd->add_option("--tokens", tokens_file, "file for the session tokens")->required();
+  loadtest_cmd->require_subcommand(1);
+
   cli.add_subcommand("version", "print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -312,6 +326,21 @@ int main(int argc, char** argv) {
       else
         std::cout << "invalid: " << v.code << "\n";
       return v.ok ? 0 : 1;
+    }
+    if (*loadtest_members_cmd) {
+      auto [keys, store] = open_store(cfg);
+      audit::Audit audit(app::audit_chain_key(keys));
+      member::Roster roster(keys, audit);
+      auth::Sessions sessions(*store, auth::SessionPolicy{});
+      const auto made = app::make_loadtest_members(*store, roster, sessions, audit, loadtest);
+      std::ofstream out(tokens_file, std::ios::trunc);
+      for (const auto& m : made) out << m.member_id << ' ' << m.token << '\n';
+      out.close();
+      if (!out) throw Error::internal("cannot write " + tokens_file);
+      std::filesystem::permissions(tokens_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::cout << made.size() << " members with sessions; tokens in " << tokens_file << "\n";
+      store->close();
+      return 0;
     }
     if (*ledger_verify_cmd) {
       auto [keys, store] = open_store(cfg);

@@ -64,7 +64,7 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
     std::lock_guard lock(mu_);
     if (auto it = terminals_.find(id); it != terminals_.end()) entry = it->second;
   }
-  if (!entry.principal) {
+  if (!entry.principal || now_s * 1000 - entry.loaded_at > sessions_.policy().recheck.count()) {
     auto row = store_.read([&](db::Tx& tx) { return tx.one(kTerminal, {id}); });
     if (!row || (*row)[4].str() != "active")
       throw unauthorized("terminal.unknown", "unknown or disabled terminal");
@@ -77,6 +77,7 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
     p->org_path = (*row)[5].str();
     entry.principal = p;
     entry.secret = crypto::open(keys_, (*row)[3].str(), "terminal.secret");
+    entry.loaded_at = db::now_ms();
     std::lock_guard lock(mu_);
     terminals_[id] = entry;
   }

@@ -26,6 +26,7 @@ class SessionAuthenticator : public http::Authenticator {
                      std::string_view reason) override;
 
   // Forgets a terminal's cached secret (after it is disabled or re-keyed).
+  // Other server processes read it again within the recheck interval.
   void evict_terminal(int64_t terminal_id);
 
  private:
@@ -36,6 +37,7 @@ class SessionAuthenticator : public http::Authenticator {
   struct TerminalEntry {
     std::shared_ptr<const Principal> principal;
     std::string secret;
+    int64_t loaded_at = 0;  // read again after the session recheck interval
   };
   db::Store& store_;
   Sessions& sessions_;

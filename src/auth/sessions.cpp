@@ -73,6 +73,7 @@ std::shared_ptr<Sessions::Cached> Sessions::load(const std::string& hash) {
   c->idle_ms = idle.count();
   c->last_seen = r[1].i64();
   c->persisted_seen = r[1].i64();
+  c->loaded_at = db::now_ms();
   return c;
 }
 
@@ -85,14 +86,20 @@ std::shared_ptr<const Principal> Sessions::resolve(std::string_view token) {
     auto it = cache_.find(hash);
     if (it != cache_.end()) c = it->second;
   }
-  if (!c) {
-    c = load(hash);
-    if (!c) throw Error{ErrorKind::unauthorized, "auth.invalid_token", "invalid or expired token"};
+  int64_t now = db::now_ms();
+  if (!c || now - c->loaded_at > policy_.recheck.count()) {
+    auto fresh = load(hash);
+    if (!fresh) {
+      std::unique_lock lock(mu_);
+      cache_.erase(hash);
+      throw Error{ErrorKind::unauthorized, "auth.invalid_token", "invalid or expired token"};
+    }
+    if (c) fresh->last_seen = std::max(fresh->last_seen.load(), c->last_seen.load());
+    c = std::move(fresh);
     std::unique_lock lock(mu_);
     if (cache_.size() >= kMaxCached) cache_.clear();
-    cache_.emplace(hash, c);
+    cache_.insert_or_assign(hash, c);
   }
-  int64_t now = db::now_ms();
   if (now >= c->expires_at || now - c->last_seen.load() > c->idle_ms) {
     end(hash);
     throw Error{ErrorKind::unauthorized, "auth.expired", "session expired: log in again"};

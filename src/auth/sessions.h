@@ -1,7 +1,10 @@
 // Bearer sessions: 256-bit random tokens, stored only as their SHA-256, with
 // an idle and an absolute expiry. Resolved principals are cached in memory
 // (keyed by the token hash) so an authenticated request costs a hash and a
-// map lookup; the cache is evicted whenever an account changes.
+// map lookup; this process evicts the cache whenever an account changes, and
+// every entry is read again from the store after `recheck` so that a logout,
+// a disabled account or an ended membership recorded by another server
+// process on the same database takes effect there within seconds too.
 //
 // Thread-safety: all members are safe to call from any thread.
 #pragma once
@@ -24,6 +27,7 @@ struct SessionPolicy {
   std::chrono::hours staff_absolute{12};
   std::chrono::hours member_idle{24 * 7};
   std::chrono::hours member_absolute{24 * 30};
+  std::chrono::milliseconds recheck{5000};
 };
 
 struct NewSession {
@@ -56,6 +60,7 @@ class Sessions {
     int64_t idle_ms = 0;
     std::atomic<int64_t> last_seen{0};
     std::atomic<int64_t> persisted_seen{0};
+    int64_t loaded_at = 0;
   };
   std::shared_ptr<Cached> load(const std::string& hash);
 

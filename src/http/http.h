@@ -62,6 +62,8 @@ enum class AuthMode {
   terminal_read,
 };
 
+struct Ctx;
+
 struct RouteOptions {
   AuthMode auth = AuthMode::session;
   std::optional<auth::Perm> perm;  // required permission (staff)
@@ -72,6 +74,11 @@ struct RouteOptions {
   // The handler is a short read (a primary-key lookup): the server may run
   // it on its io thread and skip the hop to the worker pool.
   bool inline_read = false;
+  // For write routes: a check run first in a read snapshot (after looking
+  // for an Idempotency-Key replay), so a request bound to fail (sold out,
+  // already done) is refused without queueing for the single writer. It
+  // only refuses early: the handler checks the same again in its write.
+  std::function<void(Ctx&, db::Tx&)> guard;
 };
 
 struct PathParams {

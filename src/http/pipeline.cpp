@@ -253,10 +253,30 @@ Response Pipeline::dispatch(Request& req, std::string& route_name) {
   }
 }
 
+// The stored first response to (scope, key), if any; 422 when the key was
+// used for a different request.
+std::optional<Response> Pipeline::replay(db::Tx& tx, const std::string& scope, const std::string& key,
+                                         const std::string& request_hash) {
+  auto row = tx.one(kSelectIdem, {scope, key});
+  if (!row) return std::nullopt;
+  if ((*row)[0].str() != request_hash)
+    throw Error(ErrorKind::unprocessable, "idempotency.key_reused",
+                "this Idempotency-Key was already used for a different request");
+  Response r;
+  r.status = static_cast<int>((*row)[1].i64());
+  r.content_type = (*row)[2].str();
+  r.body = (*row)[3].str();
+  r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
 Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
   auto key = ctx.req.header("idempotency-key");
-  if (!route.options.idempotent || !key)
+  const auto& guard = route.options.guard;
+  if (!route.options.idempotent || !key) {
+    if (guard) store_.read([&](db::Tx& tx) { guard(ctx, tx); });
     return store_.write([&](db::Tx& tx) { return route.tx_handler(ctx, tx); });
+  }
 
   if (!valid_idempotency_key(*key))
     throw Error::bad_request("idempotency.key_invalid",
@@ -272,8 +292,20 @@ Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
     scope = "anon";
   }
   std::string request_hash = sha256_hex(method_name(ctx.req.method), ctx.req.path, ctx.req.body);
+  std::string key_s(*key);
 
-  std::string slot = scope + "\n" + std::string(*key);
+  if (guard) {
+    // A retry of a request that succeeded is answered as before, even if the
+    // guard would refuse it now (a winner retrying after the sell-out).
+    auto done = store_.read([&](db::Tx& tx) {
+      auto r = replay(tx, scope, key_s, request_hash);
+      if (!r) guard(ctx, tx);
+      return r;
+    });
+    if (done) return std::move(*done);
+  }
+
+  std::string slot = scope + "\n" + key_s;
   {
     std::lock_guard lock(inflight_mu_);
     if (!inflight_.insert(slot).second)
@@ -289,19 +321,8 @@ Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
     }
   } release{this, slot};
 
-  std::string key_s(*key);
   return store_.write([&](db::Tx& tx) -> Response {
-    if (auto row = tx.one(kSelectIdem, {scope, key_s})) {
-      if ((*row)[0].str() != request_hash)
-        throw Error(ErrorKind::unprocessable, "idempotency.key_reused",
-                    "this Idempotency-Key was already used for a different request");
-      Response r;
-      r.status = static_cast<int>((*row)[1].i64());
-      r.content_type = (*row)[2].str();
-      r.body = (*row)[3].str();
-      r.headers.emplace_back("Idempotent-Replayed", "true");
-      return r;
-    }
+    if (auto r = replay(tx, scope, key_s, request_hash)) return std::move(*r);
     Response r = route.tx_handler(ctx, tx);
     // Only successes are kept: a failed attempt changed nothing and may be
     // retried with the same key. Extra headers (Location …) are not replayed.

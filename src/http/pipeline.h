@@ -56,6 +56,8 @@ class Pipeline {
  private:
   Response dispatch(Request& req, std::string& route_name);
   Response run_tx(const Route& route, Ctx& ctx);
+  static std::optional<Response> replay(db::Tx& tx, const std::string& scope, const std::string& key,
+                                        const std::string& request_hash);
 
   const Router& router_;
   db::Store& store_;

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
-import { startServer, assertProblem } from './harness.mjs';
+import { startServer, assertProblem, sha256Hex } from './harness.mjs';
 import { buildTree, memberBody } from './fixtures.mjs';
 
 let srv;
@@ -14,21 +14,21 @@ const members = []; // {id, token}
 
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString();
 
-function signed(body) {
+function signed(body, machine = term) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(16).toString('base64url');
   const canonical = ['POST', '/api/v1/terminal/pickups', timestamp, nonce, createHash('sha256').update(body).digest('hex')].join('\n');
   return {
     'content-type': 'application/json',
-    'X-Terminal-Id': String(term.id),
+    'X-Terminal-Id': String(machine.id),
     'X-Timestamp': timestamp,
     'X-Nonce': nonce,
-    'X-Signature': createHmac('sha256', Buffer.from(term.secret, 'hex')).update(canonical).digest('hex'),
+    'X-Signature': createHmac('sha256', Buffer.from(machine.secret, 'hex')).update(canonical).digest('hex'),
   };
 }
-const pickup = (code) => {
+const pickup = (code, machine = term) => {
   const body = JSON.stringify({ code });
-  return srv.api('POST', '/api/v1/terminal/pickups', { headers: signed(body), rawBody: body });
+  return srv.api('POST', '/api/v1/terminal/pickups', { headers: signed(body, machine), rawBody: body });
 };
 
 async function campaign(extra = {}) {
@@ -166,4 +166,107 @@ test('campaign windows and bad input', async () => {
   });
   assert.equal(b.status, 201);
   assert.equal((await claim(b.json, members[5])).status, 404);
+});
+
+// The draw as docs/campaigns.md describes it, computed here from the
+// published record alone.
+function redraw(seed, registrationIds, stock) {
+  const digest = sha256Hex([...registrationIds].sort((a, b) => a - b).map((id) => `${id}\n`).join(''));
+  const key = createHash('sha256').update(seed + digest).digest();
+  const scored = registrationIds.map((id) => [createHmac('sha256', key).update(String(id)).digest('hex'), id]);
+  scored.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  return { digest, winners: scored.slice(0, Math.min(stock, scored.length)).map((x) => x[1]) };
+}
+
+test('lottery mode: members register in the window, one seeded draw picks winners that anyone can recompute', async () => {
+  const c = await campaign({ mode: 'lottery', stock: 3, ends_at: iso(2500) });
+  assert.equal(c.mode, 'lottery');
+  assert.match(c.seed_commitment, /^[0-9a-f]{64}$/);
+  const entrants = members.slice(0, 8);
+  const regs = await Promise.all(entrants.map((m) =>
+    srv.api('POST', `/api/v1/campaigns/${c.id}/registrations`, { token: m.token, body: {} })));
+  for (const r of regs) assert.equal(r.status, 201, r.text);
+  assertProblem(await srv.api('POST', `/api/v1/campaigns/${c.id}/registrations`, { token: entrants[0].token, body: {} }),
+    409, { code: 'campaign.already_registered' });
+  assertProblem(await claim(c, entrants[0]), 409, { code: 'campaign.lottery' });
+  const firstCome = await campaign({ stock: 2 });
+  assertProblem(await srv.api('POST', `/api/v1/campaigns/${firstCome.id}/registrations`, { token: entrants[0].token, body: {} }),
+    409, { code: 'campaign.first_come' });
+  assertProblem(await srv.api('POST', `/api/v1/campaigns/${c.id}/draw`, { token: t.admin, body: {} }),
+    409, { code: 'campaign.registration_open' });
+  const before = await srv.api('GET', `/api/v1/campaigns/${c.id}/draw`, { token: t.admin });
+  assert.deepEqual({ drawn: before.json.drawn, registrations: before.json.registrations, seed: before.json.seed },
+    { drawn: false, registrations: 8, seed: undefined });
+
+  await new Promise((r) => setTimeout(r, 2600));
+  assertProblem(await srv.api('POST', `/api/v1/campaigns/${c.id}/registrations`, { token: members[9].token, body: {} }),
+    409, { code: 'campaign.ended' });
+  const d = await srv.api('POST', `/api/v1/campaigns/${c.id}/draw`, { token: t.admin, body: {} });
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.json.winners, 3);
+  assert.equal(d.json.registrations, 8);
+  assert.equal(sha256Hex(d.json.seed), c.seed_commitment, 'the revealed seed is the one committed to at creation');
+  assertProblem(await srv.api('POST', `/api/v1/campaigns/${c.id}/draw`, { token: t.admin, body: {} }),
+    409, { code: 'campaign.already_drawn' });
+
+  // Anyone with the record gets the same winners.
+  const record = (await srv.api('GET', `/api/v1/campaigns/${c.id}/draw`, { token: t.admin })).json;
+  assert.equal(record.registration_ids.length, 8);
+  const again = redraw(record.seed, record.registration_ids, record.stock);
+  assert.equal(again.digest, record.registrations_digest);
+  assert.deepEqual(again.winners, record.winner_registration_ids);
+  assert.deepEqual(record.winner_registration_ids, d.json.winner_registration_ids);
+
+  // Winners hold pickup codes; everyone sees their result.
+  const winnerIds = new Set(record.winner_registration_ids);
+  let won = 0;
+  for (const [i, m] of entrants.entries()) {
+    const mine = (await srv.api('GET', '/api/v1/me/registrations', { token: m.token })).json.items.find((x) => x.campaign_id === c.id);
+    const claims = (await srv.api('GET', '/api/v1/me/claims', { token: m.token })).json.items.filter((x) => x.campaign_id === c.id);
+    assert.equal(mine.id, regs[i].json.id);
+    if (winnerIds.has(mine.id)) {
+      won++;
+      assert.equal(mine.result, 'won');
+      assert.equal(claims.length, 1);
+      assert.match(claims[0].pickup_code, /^\d{4} \d{4} \d{4}$/);
+      assert.equal(mine.claim_id, claims[0].id);
+    } else {
+      assert.equal(mine.result, 'lost');
+      assert.equal(claims.length, 0);
+    }
+  }
+  assert.equal(won, 3);
+  const stats = (await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin })).json;
+  assert.equal(stats.claimed, 3);
+  assert.match(await srv.sql(`SELECT detail FROM audit_log WHERE action = 'campaign.draw'`), new RegExp(d.json.seed));
+});
+
+test('stock per machine: a loaded machine hands out at most its stock, others refuse; the code stays usable', async () => {
+  const tm = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin, body: { name: '五华区自动售货机2号', kind: 'vending_machine', org_id: t.orgs.grassA1 },
+  });
+  assert.equal(tm.status, 201, tm.text);
+  const other = { id: tm.json.id, secret: tm.json.secret };
+  const c = await campaign({ stock: 5 });
+  const codes = [];
+  for (const m of members.slice(3, 6)) codes.push((await claim(c, m)).json.pickup_code);
+  const load = (machine, stock) => srv.api('PUT', `/api/v1/campaigns/${c.id}/machines/${machine.id}`, { token: t.admin, body: { stock } });
+  const loaded = await load(term, 1);
+  assert.equal(loaded.status, 200, loaded.text);
+  assert.deepEqual({ stock: loaded.json.stock, handed_out: loaded.json.handed_out, left: loaded.json.left }, { stock: 1, handed_out: 0, left: 1 });
+
+  assert.equal((await pickup(codes[0])).status, 200);
+  assertProblem(await pickup(codes[1]), 409, { code: 'pickup.machine_empty' });
+  assertProblem(await pickup(codes[1], other), 409, { code: 'pickup.wrong_machine' });
+  assertProblem(await load(term, 0), 422, { field: 'stock', code: 'stock.below_handed_out' });
+  assertProblem(await load(term, -1), 422, { field: 'stock', code: 'stock.range' });
+  assert.equal((await load(term, 2)).status, 200);
+  const ok = await pickup(codes[1]);
+  assert.equal(ok.status, 200, 'the refused code was not used up');
+  assert.equal((await load(other, 5)).status, 200);
+  assert.equal((await pickup(codes[2], other)).status, 200);
+  const list = (await srv.api('GET', `/api/v1/campaigns/${c.id}/machines`, { token: t.admin })).json.items;
+  assert.deepEqual(list.map((x) => [x.terminal_id, x.stock, x.handed_out]), [[term.id, 2, 2], [other.id, 5, 1]]);
+  const stats = (await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin })).json;
+  assert.equal(stats.redeemed, 3);
 });

@@ -223,6 +223,9 @@ std::string redact_url(std::string_view url) {
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }
 
+// The advisory lock key of the database's single writer ("gh" + "wr").
+constexpr int64_t kWriterLock = 0x6768'7772;
+
 Backend postgres_backend(const std::string& url) {
   Backend b;
   b.dialect = Dialect::postgres;
@@ -230,10 +233,16 @@ Backend postgres_backend(const std::string& url) {
   b.open_reader = [url] { return std::make_unique<PgConn>(url); };
   // REPEATABLE READ: every statement of the read sees one snapshot.
   b.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  // READ COMMITTED: this process has one writer, so its writes are serial;
-  // writes from other servers on the same database are ordered by row locks
-  // and constraints, as usual on PostgreSQL.
-  b.begin_write = "BEGIN";
+  // One writer for the whole database, also with several server processes
+  // on it: each write transaction first takes a transaction-scoped advisory
+  // lock, so group commits of different processes run one after the other.
+  // Everything that relies on the store's single writer (the audit hash
+  // chain, read-then-write checks such as per-member limits) then holds
+  // across processes too. Every writer takes the same one lock first, so
+  // there is no lock-order deadlock; the lock ends with COMMIT or ROLLBACK,
+  // and with the session if a process dies. READ COMMITTED: each statement
+  // sees everything committed before it, by any process.
+  b.begin_write = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLock) + ")";
   b.description = redact_url(url);
   return b;
 }
