@@ -15,35 +15,14 @@ cd "$(dirname "$0")/.."
 secs=${1:-5}
 conns=${2:-64}
 count=${3:-300000}
-bin=${GONGHUI_BIN:-build/gonghui}
-work=$(mktemp -d /tmp/gh-bench-card.XXXXXX)
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-}
+source bench/lib.sh card
 gh_port=$(free_port)
 ng_port=$(free_port)
 [ "$gh_port" = "$ng_port" ] && ng_port=$((gh_port + 1))
-cleanup() {
-  [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
-  sleep 0.2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin" serve --port "$gh_port" --data-dir "$work/data" --demo --admin-password 'Bench@2026' --access-log off \
-  > "$work/gonghui.log" 2>&1 &
-gh_pid=$!
-for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+start_gonghui gh_pid "$gh_port" --demo --access-log off
 base="http://127.0.0.1:$gh_port"
-login() { curl -fs -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" \
-  "$base/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/'; }
-admin=$(login admin 'Bench@2026')
-member=$(login 13800138000 'Demo@2026')
+admin=$(login "$gh_port" admin 'Bench@2026')
+member=$(login "$gh_port" 13800138000 'Demo@2026')
 terminal=$(curl -fs -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
   -d '{"name":"地铁闸机 bench","kind":"gate","org_id":1}' "$base/api/v1/terminals")
 card_token=$(curl -fs -H "Authorization: Bearer $member" "$base/api/v1/me/card" | sed -E 's/.*"token":"([^"]+)".*/\1/')
@@ -55,29 +34,14 @@ answer=$(SIGNED="$work/signed.txt" node -e '
   process.stdout.write(lines[0].replace(/^-- first: /, ""));')
 valid=$(curl -fs -H 'Content-Type: application/json' $answer -d "$body" "$base/api/v1/terminal/card/verify")
 echo "$valid" | grep -q '"valid":true' || { echo "card verify did not answer valid: $valid" >&2; exit 1; }
-chmod 755 "$work"; mkdir -p "$work/www"; printf '%s' "$valid" > "$work/www/verify.json"; chmod 644 "$work/www/verify.json"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  types { application/json json; }
-  server { listen 127.0.0.1:$ng_port; root $work/www; }
-}
-NGX
-nginx -c "$work/nginx.conf"
+mkdir -p "$work/www"; printf '%s' "$valid" > "$work/www/verify.json"; chmod 755 "$work/www"; chmod 644 "$work/www/verify.json"
+start_nginx "$ng_port"
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$ng_port/verify.json" >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 1
 ng_out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$ng_port/verify.json" 2>&1)
 gh_out=$(cd "$work" && SIGNED_FILE="$work/signed.txt" BODY="$body" \
   wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$OLDPWD/bench/card_wrk.lua" "$base/api/v1/terminal/card/verify" 2>&1)
 [ -n "${DEBUG:-}" ] && echo "$gh_out" >&2
-rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
-p99() { echo "$1" | awk '$1 == "99%" {print $2}'; }
-non2xx() { echo "$1" | awk '/Non-2xx/ {print $5}'; }
 ng_rps=$(rps "$ng_out"); gh_rps=$(rps "$gh_out")
 ratio=$(awk -v a="$gh_rps" -v b="$ng_rps" 'BEGIN {printf "%.2f", a / b}')
 store=SQLite

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what gonghui needs on Debian 12 (idempotent; apt only runs when a
-# package is missing). Usage: scripts/setup.sh [--test]
+# package is missing). Usage: scripts/setup.sh [--test] [--bench]
 #   default: build tools and libraries, Node.js for the web app
 #   --test:  also PostgreSQL, Chromium and CJK fonts for the tests
+#   --bench: also the benchmarks' references and load tools (PostgreSQL,
+#            wrk, nginx, redis-server, redis-benchmark, perf)
 set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build ccache pkg-config git
@@ -10,9 +12,13 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
       libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
-if [ "${1:-}" = "--test" ]; then
-  pkgs+=(postgresql postgresql-client chromium fonts-noto-cjk)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) pkgs+=(postgresql postgresql-client chromium fonts-noto-cjk) ;;
+    --bench) pkgs+=(postgresql postgresql-client wrk nginx redis-server redis-tools linux-perf) ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
