@@ -13,6 +13,7 @@
 #include "core/regions.h"
 #include "modules/aid/operations.h"
 #include "modules/common.h"
+#include "modules/offer/store.h"
 #include "modules/org/store.h"
 #include "modules/system/routes.h"
 #include "modules/unit/store.h"
@@ -151,6 +152,52 @@ void load_fund_demo(db::Store& store, const audit::Audit& audit, const std::map<
     aid::decide(tx, audit, reviewer, claim(5), "reject", "门诊可解决，不符合住院指征");
     aid::decide(tx, audit, reviewer, claim(6), "return", "请补充出院小结和医保结算单");
     for (size_t i : {size_t{0}, size_t{1}}) aid::pay_claim(tx, period, claim(i), manager.account_id);
+  });
+}
+
+// Offers (惠工服务) of the first city, published by its manager: the 1-fen
+// subway ride, the online supermarket at 40 % for needy, rural and
+// new-employment members, and a free movie ticket a month or two.
+void load_offer_demo(db::Store& store, const audit::Audit& audit, const auth::Principal& manager,
+                     const org::Org& city) {
+  store.write([&](db::Tx& tx) {
+    const int64_t now = db::now_ms();
+    auto merchant = [&](const char* name, const char* region, const char* category, const char* address) {
+      offer::Merchant m;
+      m.org_id = city.id;
+      m.org_path = city.path;
+      m.name = name;
+      m.region_code = region;
+      m.category = category;
+      m.address = address;
+      const int64_t id = offer::insert_merchant(tx, m, manager.account_id);
+      audit.append(tx, audit::Actor::of(&manager), {"merchant.create", "merchant", std::to_string(id), "ok", name, city.path});
+      return id;
+    };
+    auto publish = [&](int64_t merchant_id, const char* name, offer::Terms terms, offer::Groups groups,
+                       offer::Limits limits, std::optional<int64_t> budget_fen) {
+      offer::Offer o;
+      o.merchant_id = merchant_id;
+      o.org_id = city.id;
+      o.org_path = city.path;
+      o.name = name;
+      o.terms = terms;
+      o.groups = groups;
+      o.limits = limits;
+      o.starts_at = now - int64_t{30} * 86'400'000;
+      o.ends_at = now + int64_t{335} * 86'400'000;
+      o.budget_fen = budget_fen;
+      const int64_t id = offer::insert_offer(tx, o, manager.account_id);
+      audit.append(tx, audit::Actor::of(&manager),
+                   {"offer.create", "offer", std::to_string(id), "ok", std::string(offer::kind_name(terms.kind)), city.path});
+    };
+    const int64_t subway = merchant("昆明地铁运营有限公司", "530100", "transport", "昆明市轨道交通线网");
+    const int64_t market = merchant("云岭网上超市", "530102", "online_shop", "五华区线上商城");
+    const int64_t cinema = merchant("春城影城", "530103", "cinema", "盘龙区北京路");
+    publish(subway, "地铁一分钱乘车", {offer::Kind::fixed, 1, 0, 0}, {}, {4, std::nullopt, std::nullopt}, 5'000'000);
+    publish(market, "生活必需品四折", {offer::Kind::percent, 0, 40, 0}, {false, true, true, true},
+            {std::nullopt, 8, std::nullopt}, 2'000'000);
+    publish(cinema, "免费观影", {offer::Kind::free, 0, 0, 4000}, {}, {std::nullopt, 2, std::nullopt}, 10'000'000);
   });
 }
 
@@ -378,6 +425,8 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
   });
   load_fund_demo(store, audit, staff_principals, province, counties.front().org, first_city);
   say("funds: mutual-aid period 6 with enrolments and claims");
+  load_offer_demo(store, audit, staff_principals.at("km_manager"), first_city);
+  say("offers: 3 merchants and 3 offers of " + first_city.name);
   report.loaded = true;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

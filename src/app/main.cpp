@@ -42,6 +42,7 @@
 #include "modules/ledger/routes.h"
 #include "modules/member/roster.h"
 #include "modules/member/routes.h"
+#include "modules/offer/routes.h"
 #include "modules/org/routes.h"
 #include "modules/relief/routes.h"
 #include "modules/system/routes.h"
@@ -153,6 +154,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   relief::Routes relief_routes(*store, audit);
   card::Routes card_routes(*store, keys);
   campaign::Routes campaign_routes(*store, keys, audit);
+  offer::Routes offer_routes(*store, keys, audit);
   system_routes.mount(router);
   auth_routes.mount(router);
   org_routes.mount(router);
@@ -164,6 +166,7 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
   relief_routes.mount(router);
   card_routes.mount(router);
   campaign_routes.mount(router);
+  offer_routes.mount(router);
 
   http::StaticFiles web(http::StaticFiles::locate(exe, cfg.web_root));
   http::Pipeline pipeline(router, *store, authenticator, metrics, &web);

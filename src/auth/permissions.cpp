@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, static_cast<unsigned>(Perm::kCount)> kPer
     "member.write", "member.import",   "member.reveal",   "member.transfer", "staff.read",
     "staff.write",  "audit.read",      "region.write",    "terminal.write",  "fund.read",
     "fund.manage",  "fund.enrol",      "claim.file",      "claim.review",    "fund.pay",
-    "campaign.read", "campaign.write"};
+    "campaign.read", "campaign.write", "offer.read",   "offer.write"};
 
 using P = Perm;
 struct RoleDef {
@@ -26,12 +26,13 @@ const RoleDef kRoles[] = {
      {P::org_read, P::org_write, P::unit_read, P::unit_write, P::member_read, P::member_write,
       P::member_import, P::member_reveal, P::member_transfer, P::staff_read, P::staff_write,
       P::terminal_write, P::fund_read, P::fund_manage, P::fund_enrol, P::claim_file, P::claim_review, P::fund_pay,
-      P::campaign_read, P::campaign_write}},
+      P::campaign_read, P::campaign_write, P::offer_read, P::offer_write}},
     {"case_officer",
      {P::org_read, P::unit_read, P::unit_write, P::member_read, P::member_write, P::member_import,
-      P::member_transfer, P::fund_read, P::fund_enrol, P::claim_file, P::campaign_read}},
+      P::member_transfer, P::fund_read, P::fund_enrol, P::claim_file, P::campaign_read, P::offer_read}},
     {"reviewer", {P::org_read, P::unit_read, P::member_read, P::fund_read, P::claim_review}},
-    {"auditor", {P::org_read, P::unit_read, P::member_read, P::staff_read, P::audit_read, P::fund_read, P::campaign_read}},
+    {"auditor", {P::org_read, P::unit_read, P::member_read, P::staff_read, P::audit_read, P::fund_read, P::campaign_read,
+                 P::offer_read}},
 };
 
 }  // namespace

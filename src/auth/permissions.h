@@ -34,6 +34,8 @@ enum class Perm : unsigned {
   fund_pay,         // pay approved claims and relief batches
   campaign_read,    // limited campaigns and their stats
   campaign_write,   // create limited campaigns
+  offer_read,       // merchants, offers, their redemptions and reports
+  offer_write,      // register merchants and bind their terminals, create and change offers
   kCount
 };
 

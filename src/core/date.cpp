@@ -101,6 +101,41 @@ Date Date::today_shanghai() {
   return from_days(floor_div(now_ms + kShanghaiOffsetMs, kMsPerDay));
 }
 
+Date Date::shanghai(int64_t unix_ms) { return from_days(floor_div(unix_ms + kShanghaiOffsetMs, kMsPerDay)); }
+
+std::optional<int64_t> parse_instant(std::string_view s) {
+  if (s.size() < 20) return std::nullopt;
+  auto d = Date::parse(s.substr(0, 10));
+  if (!d || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':') return std::nullopt;
+  auto num = [&](size_t at) -> int {
+    if (at + 1 >= s.size() || s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') return -1;
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+  };
+  const int hh = num(11), mm = num(14), ss = num(17);
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return std::nullopt;
+  size_t at = 19;
+  int64_t ms = 0;
+  if (at < s.size() && s[at] == '.') {
+    ++at;
+    const size_t first = at;
+    for (int scale = 100; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, scale /= 10)
+      if (scale > 0) ms += (s[at] - '0') * scale;
+    if (at == first) return std::nullopt;
+  }
+  int offset_min = 0;
+  const std::string_view zone = s.substr(at);
+  if (zone == "Z" || zone == "z") {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    const int oh = num(at + 1), om = num(at + 4);
+    if (oh < 0 || oh > 14 || om < 0 || om > 59) return std::nullopt;
+    offset_min = (zone[0] == '+' ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  const int64_t secs = d->days() * 86400 + hh * 3600 + mm * 60 + ss - int64_t{offset_min} * 60;
+  return secs * 1000 + ms;
+}
+
 std::string iso_utc(int64_t unix_ms) {
   const int64_t day = floor_div(unix_ms, kMsPerDay);
   const int64_t ms_of_day = unix_ms - day * kMsPerDay;

@@ -24,6 +24,8 @@ struct Date {
   static std::optional<Date> parse(std::string_view iso);
   // Today in Asia/Shanghai.
   static Date today_shanghai();
+  // The Asia/Shanghai date of an instant (Unix ms).
+  static Date shanghai(int64_t unix_ms);
 };
 
 bool is_leap_year(int year);
@@ -33,5 +35,10 @@ bool is_valid_date(int year, int month, int day);
 
 // Unix ms → "2026-11-29T12:00:00.000Z".
 std::string iso_utc(int64_t unix_ms);
+
+// An RFC 3339 instant with a zone ("2026-07-01T08:00:00+08:00",
+// "2026-07-01T00:00:00.250Z") → Unix ms; fractions of a second are kept to
+// the millisecond. Nothing when malformed or without a zone.
+std::optional<int64_t> parse_instant(std::string_view s);
 
 }  // namespace gh

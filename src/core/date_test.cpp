@@ -127,5 +127,28 @@ TEST(Date, TodayShanghaiMatchesLibc) {
   EXPECT_TRUE(today == before || today == after) << today.iso() << " vs " << before.iso();
 }
 
+TEST(Date, ShanghaiDateOfAnInstant) {
+  // 2026-07-01T00:00:00+08:00 is 2026-06-30T16:00:00Z.
+  const int64_t midnight = (Date{2026, 6, 30}.days() * 86400 + 16 * 3600) * int64_t{1000};
+  EXPECT_EQ(Date::shanghai(midnight), (Date{2026, 7, 1}));
+  EXPECT_EQ(Date::shanghai(midnight - 1), (Date{2026, 6, 30}));
+  EXPECT_EQ(Date::shanghai(0), (Date{1970, 1, 1}));
+  EXPECT_EQ(Date::shanghai(-8 * 3'600'000 - 1), (Date{1969, 12, 31}));
+}
+
+TEST(Date, ParseInstant) {
+  const int64_t base = Date{2026, 7, 1}.days() * 86'400'000;
+  EXPECT_EQ(parse_instant("2026-07-01T00:00:00Z"), base);
+  EXPECT_EQ(parse_instant("2026-07-01T08:00:00+08:00"), base);
+  EXPECT_EQ(parse_instant("2026-06-30T20:00:00-04:00"), base);
+  EXPECT_EQ(parse_instant("2026-07-01T00:00:00.250Z"), base + 250);
+  EXPECT_EQ(parse_instant("2026-07-01T00:00:00.5Z"), base + 500);
+  EXPECT_EQ(parse_instant("2026-07-01T00:00:00.123456Z"), base + 123);
+  for (std::string_view bad : {"2026-07-01", "2026-07-01T00:00:00", "2026-07-01 00:00:00Z", "2026-07-01T24:00:00Z",
+                               "2026-02-30T00:00:00Z", "2026-07-01T00:00:00.Z", "2026-07-01T00:00:00+8:00",
+                               "2026-07-01T00:00:00+08:00x", ""})
+    EXPECT_FALSE(parse_instant(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace gh

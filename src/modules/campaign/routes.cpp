@@ -138,36 +138,6 @@ bool sees(const auth::Principal& who, const Campaign& c, const std::string& memb
   return modules::covers_or_within(who, c.org_path);
 }
 
-// RFC 3339 instant ("2026-07-01T08:00:00+08:00" or "…Z") → Unix ms.
-std::optional<int64_t> parse_instant(std::string_view s) {
-  if (s.size() < 20) return std::nullopt;
-  auto d = Date::parse(s.substr(0, 10));
-  if (!d || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
-  auto num = [&](size_t at) -> int {
-    if (!isdigit(static_cast<unsigned char>(s[at])) || !isdigit(static_cast<unsigned char>(s[at + 1]))) return -1;
-    return (s[at] - '0') * 10 + (s[at + 1] - '0');
-  };
-  const int hh = num(11), mm = num(14), ss = num(17);
-  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return std::nullopt;
-  size_t at = 19;
-  if (at < s.size() && s[at] == '.') {
-    ++at;
-    while (at < s.size() && isdigit(static_cast<unsigned char>(s[at]))) ++at;
-  }
-  int offset_min = 0;
-  std::string_view zone = s.substr(at);
-  if (zone == "Z") {
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-    const int oh = num(at + 1), om = num(at + 4);
-    if (oh < 0 || oh > 14 || om < 0 || om > 59) return std::nullopt;
-    offset_min = (zone[0] == '+' ? 1 : -1) * (oh * 60 + om);
-  } else {
-    return std::nullopt;
-  }
-  const int64_t secs = d->days() * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
-  return secs * 1000;
-}
-
 // A claim with a fresh pickup code (sealed, blind-indexed): {claim id, code}.
 std::pair<int64_t, std::string> issue(db::Tx& tx, const crypto::Keys& keys, const Campaign& c, int64_t member_id,
                                       int64_t seq, int64_t now) {
