@@ -47,7 +47,7 @@ const EP_STYLES = [
 ];
 const VANT_STYLES = [
   'button', 'cell', 'cell-group', 'config-provider', 'empty', 'field', 'form', 'icon', 'loading',
-  'nav-bar', 'popup', 'step', 'steps', 'tabbar', 'tabbar-item', 'tag', 'toast', 'dialog', 'notify',
+  'nav-bar', 'popup', 'progress', 'pull-refresh', 'step', 'steps', 'tabbar', 'tabbar-item', 'tag', 'toast', 'dialog', 'notify',
 ];
 
 export default defineConfig({

@@ -150,6 +150,9 @@ test('campaign windows and bad input', async () => {
     [{ starts_at: '2026-07-01 08:00' }, 'starts_at'],
     [{ name: '' }, 'name'],
     [{ per_member: 0 }, 'per_member'],
+    [{ groups: ['retired'] }, 'groups'],
+    [{ groups: ['all', 'needy'] }, 'groups'],
+    [{ mode: 'auction' }, 'mode'],
   ];
   for (const [extra, field] of bad) {
     const r = await srv.api('POST', '/api/v1/campaigns', {
@@ -269,4 +272,15 @@ test('stock per machine: a loaded machine hands out at most its stock, others re
   assert.deepEqual(list.map((x) => [x.terminal_id, x.stock, x.handed_out]), [[term.id, 2, 2], [other.id, 5, 1]]);
   const stats = (await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin })).json;
   assert.equal(stats.redeemed, 3);
+});
+
+test('member groups: a campaign for rural workers (农民工) refuses others', async () => {
+  const c = await campaign({ stock: 5, groups: ['rural'] });
+  assert.deepEqual(c.groups, ['rural']);
+  assertProblem(await claim(c, members[6]), 403, { code: 'campaign.not_eligible' });
+  await srv.sql(`UPDATE members SET household = 'rural' WHERE id = ${members[7].id}`);
+  assert.equal((await claim(c, members[7])).status, 201);
+  const all = await campaign({ stock: 5 });
+  assert.deepEqual(all.groups, ['all']);
+  assert.equal((await claim(all, members[6])).status, 201);
 });

@@ -2,6 +2,7 @@
 
 #include "core/pickup_code.h"
 #include "modules/campaign/draw.h"
+#include "modules/member/groups.h"
 #include "http/fields.h"
 #include "modules/common.h"
 #include "modules/member/store.h"
@@ -20,11 +21,11 @@ constexpr int64_t kHourMs = 3'600'000;
 
 constexpr std::string_view kColumns =
     "id, org_id, org_path, name, stock, claimed, per_member, starts_at, ends_at, code_valid_ms, in_service_only, "
-    "created_at, mode, seed_commitment, drawn_at, draw_record";
+    "created_at, mode, seed_commitment, drawn_at, draw_record, eligible_groups";
 constexpr std::string_view kInsert =
     "INSERT INTO campaigns (org_id, org_path, name, stock, per_member, starts_at, ends_at, code_valid_ms, "
-    "in_service_only, created_by, created_at, updated_at, mode, seed_enc, seed_commitment) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14) RETURNING id";
+    "in_service_only, created_by, created_at, updated_at, mode, seed_enc, seed_commitment, eligible_groups) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) RETURNING id";
 constexpr std::string_view kMemberClaims =
     "SELECT COUNT(*) FROM campaign_claims WHERE campaign_id = $1 AND member_id = $2";
 // The stock check and the decrement in one statement: never oversold, also
@@ -97,13 +98,14 @@ struct Campaign {
   std::string seed_commitment;      // lottery: SHA-256 of the secret seed
   std::optional<int64_t> drawn_at;
   std::string draw_record;          // lottery, once drawn: JSON
+  member::Groups groups;            // who may take part (besides in_service_only)
   bool lottery() const { return mode == "lottery"; }
 };
 
 Campaign from_row(const db::Row& r) {
   return {r[0].i64(),  r[1].i64(), r[2].str(), r[3].str(),      r[4].i64(),     r[5].i64(),
           r[6].i64(),  r[7].i64(), r[8].i64(), r[9].i64(),      r[10].i64() != 0, r[11].i64(),
-          r[12].str(), r[13].str(), r[14].opt_i64(), r[15].str()};
+          r[12].str(), r[13].str(), r[14].opt_i64(), r[15].str(), member::groups_from_text(r[16].str())};
 }
 
 std::optional<Campaign> find(db::Tx& tx, int64_t id) {
@@ -126,6 +128,7 @@ json::object to_json(const Campaign& c) {
           {"code_valid_hours", c.code_valid_ms / kHourMs},
           {"in_service_only", c.in_service_only},
           {"mode", c.mode},
+          {"groups", member::groups_json(c.groups)},
           {"seed_commitment", c.lottery() ? json::value(c.seed_commitment) : json::value(nullptr)},
           {"drawn_at", c.drawn_at ? json::value(iso_utc(*c.drawn_at)) : json::value(nullptr)},
           {"created_at", iso_utc(c.created_at)}};
@@ -169,6 +172,9 @@ Entry check_entry(http::Ctx& ctx, db::Tx& tx) {
   if (now >= c->ends_at) throw Error::conflict("campaign.ended", "the campaign ended at " + iso_utc(c->ends_at));
   if (m->status != "active" || (c->in_service_only && m->employment_status != "in_service"))
     throw Error{ErrorKind::forbidden, "campaign.not_eligible", "this campaign is for active, in-service members"};
+  if (!member::eligible(c->groups, {m->status, m->household, m->employment_form, m->needy_status}))
+    throw Error{ErrorKind::forbidden, "campaign.not_eligible",
+                "this campaign is for " + member::groups_text(c->groups) + " members"};
   return {std::move(*m), std::move(*c), now};
 }
 
@@ -243,6 +249,7 @@ http::Response Routes::create(http::Ctx& ctx, db::Tx& tx) {
   const int64_t per_member = f.opt_i64("per_member", 1, 100).value_or(1);
   const int64_t valid_hours = f.opt_i64("code_valid_hours", 1, 24 * 366).value_or(72);
   const bool in_service_only = f.boolean("in_service_only", true);
+  const auto groups = member::read_groups(f);
   auto mode = f.opt_str("mode", {.max = 20, .required = false}).value_or("first_come");
   if (mode != "first_come" && mode != "lottery")
     f.add("mode", "mode.unknown", "mode must be first_come (first come, first served) or lottery (a draw among registrants)");
@@ -267,7 +274,8 @@ http::Response Routes::create(http::Ctx& ctx, db::Tx& tx) {
     seed_commitment = commitment(seed);
   }
   const int64_t id = tx.one(kInsert, {org_id, org->path, name, stock, per_member, *starts, *ends, valid_hours * kHourMs,
-                                      in_service_only, who.account_id, now, mode, seed_enc, seed_commitment})
+                                      in_service_only, who.account_id, now, mode, seed_enc, seed_commitment,
+                                      member::groups_text(groups)})
                          ->at(0)
                          .i64();
   audit_.append(tx, audit::Actor::of(&who),

@@ -358,17 +358,7 @@ http::Response Routes::create_offer(http::Ctx& ctx, db::Tx& tx) {
     o.terms.percent = static_cast<int>(percent.value_or(0));
     o.terms.value_fen = value.value_or(0);
   }
-  if (f.raw("groups")) {
-    const size_t errors = f.errors().size();
-    auto names = f.str_list("groups", 4);
-    if (f.errors().size() == errors) {
-      auto g = parse_groups(names);
-      if (!g)
-        f.add("groups", "groups.one_of", "groups must be [\"all\"] or any of new_employment, needy, rural");
-      else
-        o.groups = *g;
-    }
-  }
+  if (f.raw("groups")) o.groups = member::read_groups(f);
   o.limits.per_day = f.opt_i64("limit_per_day", 1, kMaxLimit);
   o.limits.per_month = f.opt_i64("limit_per_month", 1, kMaxLimit);
   o.limits.total = f.opt_i64("limit_total", 1, kMaxLimit);

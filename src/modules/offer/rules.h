@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "modules/member/groups.h"
 
 namespace gh::offer {
 
@@ -43,35 +44,15 @@ struct Amounts {
 Amounts amounts(const Terms& terms, int64_t original_fen);
 inline constexpr int64_t kMaxOriginalFen = 100'000'000;  // 1,000,000 yuan per sale
 
-// ---- eligibility ----
+// ---- eligibility: member groups (modules/member/groups.h) ----
 
-// The member groups an offer is for: everyone, or any of the named groups.
-struct Groups {
-  bool all = true;
-  bool new_employment = false;  // 新就业形态: courier, delivery rider, ride-hailing or truck driver
-  bool needy = false;           // 困难职工: deep, relative or accident-caused hardship
-  bool rural = false;           // rural household (农民工 when in service)
-};
-// "all" or a list of new_employment, needy, rural (duplicates ignored).
-// Nothing when a name is unknown, the list is empty, or "all" is mixed with
-// a group.
-std::optional<Groups> parse_groups(const std::vector<std::string>& names);
-std::vector<std::string> group_names(const Groups& g);
-// The stored form: "all" or "needy,rural" (names in a fixed order).
-std::string groups_text(const Groups& g);
-Groups groups_from_text(std::string_view text);
-
-// What eligibility needs to know about a member (fields of the roster).
-struct MemberFacts {
-  std::string status;                       // membership: active, transferred, suspended, ended
-  std::string household;                    // urban, rural
-  std::string employment_form;              // standard, courier, delivery_rider, …
-  std::optional<std::string> needy_status;  // none, deep, relative, accident
-};
-bool is_new_employment(std::string_view employment_form);
-bool is_needy(const std::optional<std::string>& needy_status);
-// An active member of one of the groups.
-bool eligible(const Groups& groups, const MemberFacts& member);
+using member::eligible;
+using member::Groups;
+using member::MemberFacts;
+using member::parse_groups;
+using member::group_names;
+using member::groups_text;
+using member::groups_from_text;
 
 // ---- per-member limits ----
 

@@ -119,6 +119,7 @@ export function createApi({ tokenKey, onUnauthorized }) {
     get: (p, query, opts) => request('GET', p, { ...opts, query }),
     post: (p, body, opts) => request('POST', p, { ...opts, body }),
     patch: (p, body, opts) => request('PATCH', p, { ...opts, body }),
+    put: (p, body, opts) => request('PUT', p, { ...opts, body }),
     getToken,
     setToken,
   };

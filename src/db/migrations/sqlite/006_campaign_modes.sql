@@ -1,5 +1,7 @@
--- Lottery mode and stock per vending machine for limited campaigns. See
--- docs/campaigns.md. Times are Unix ms.
+-- Lottery mode, member groups and stock per vending machine for limited
+-- campaigns. See docs/campaigns.md. Times are Unix ms.
+-- Who may take part: "all" or names such as "needy,rural" (member/groups.h).
+ALTER TABLE campaigns ADD COLUMN eligible_groups TEXT NOT NULL DEFAULT 'all';
 ALTER TABLE campaigns ADD COLUMN mode TEXT NOT NULL DEFAULT 'first_come'
   CHECK (mode IN ('first_come', 'lottery'));
 -- Lottery: the secret seed (sealed) and its SHA-256, published from the start;
