@@ -13,70 +13,32 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-64}
 threads=1   # wrk shares the 2 cores with the server: one load thread
-bin=${GONGHUI_BIN:-build/gonghui}
-work=$(mktemp -d /tmp/gh-bench-http.XXXXXX)
-
-free_port() {  # a port nobody listens on
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-}
+source bench/lib.sh http
 gh_port=$(free_port)
 ng_port=$(free_port)
 [ "$gh_port" = "$ng_port" ] && ng_port=$((gh_port + 1))
-
-cleanup() {
-  [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
-  [ -n "${gh_pid:-}" ] && kill "$gh_pid" 2>/dev/null && wait "$gh_pid" 2>/dev/null
-  [ -n "${gh2_pid:-}" ] && kill "$gh2_pid" 2>/dev/null && wait "$gh2_pid" 2>/dev/null
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
-  sleep 0.2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'kill "${sampler:-}" 2>/dev/null; bench_cleanup' EXIT
 
 # gonghui with the small demo data set (SQLite unless GONGHUI_DB is set).
-"$bin" serve --port "$gh_port" --data-dir "$work/data" --demo --admin-password 'Bench@2026' \
-  > "$work/gonghui.log" 2>&1 &
-gh_pid=$!
-for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+db_flags=()
+[ -n "${GONGHUI_DB:-}" ] && db_flags=(--db "$GONGHUI_DB")
+start_gonghui gh_pid "$gh_port" --demo "${db_flags[@]}"
 # The same server and store without the access log (nginx runs with
 # access_log off): started after the first has loaded the demo data.
 gh2_port=$(free_port)
-"$bin" serve --port "$gh2_port" --data-dir "$work/data" --admin-password 'Bench@2026' --access-log off \
-  > "$work/gonghui2.log" 2>&1 &
-gh2_pid=$!
-for _ in $(seq 300); do curl -fs "http://127.0.0.1:$gh2_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench@2026"}' \
-  "http://127.0.0.1:$gh_port/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+start_gonghui gh2_pid "$gh2_port" --access-log off "${db_flags[@]}"
+token=$(login "$gh_port" admin 'Bench@2026')
 org_id=$(curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$gh_port/api/v1/orgs?level=county&page_size=1" \
   | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
 url="http://127.0.0.1:$gh_port/api/v1/orgs/$org_id"
 body=$(curl -fs -H "Authorization: Bearer $token" "$url")
 # nginx: 2 workers (one per core) serving the very bytes gonghui answered,
 # as a static file. Its workers run as www-data: the folder must be readable.
-chmod 755 "$work"
 mkdir -p "$work/www"
 printf '%s' "$body" > "$work/www/org.json"
+chmod 755 "$work/www"
 chmod 644 "$work/www/org.json"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  types { application/json json; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    root $work/www;
-  }
-}
-NGX
-nginx -c "$work/nginx.conf"
+start_nginx "$ng_port"
 ng_version=$(nginx -v 2>&1 | sed 's/.*nginx\///')
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$ng_port/org.json" >/dev/null 2>&1 && break; sleep 0.1; done
 [ "$(curl -fs "http://127.0.0.1:$ng_port/org.json")" = "$body" ] || { echo "nginx does not serve org.json" >&2; exit 1; }
@@ -107,10 +69,7 @@ gh2_out=$(run_wrk "$url2" "Authorization: Bearer $token")
 peak=$(sort -n "$work/rss.txt" | tail -1)
 after_rss=$(rss_kib)
 
-rps() { echo "$1" | awk '/Requests\/sec/ {print $2}'; }
 p50() { echo "$1" | awk '$1 == "50%" {print $2}'; }
-p99() { echo "$1" | awk '$1 == "99%" {print $2}'; }
-non2xx() { echo "$1" | awk '/Non-2xx/ {print $5}'; }
 errs() { echo "$1" | awk '/Socket errors/ {print}'; }
 ng_rps=$(rps "$ng_out"); gh_rps=$(rps "$gh_out"); gh2_rps=$(rps "$gh2_out")
 ratio2=$(awk -v a="$gh2_rps" -v b="$ng_rps" 'BEGIN {printf "%.2f", a / b}')
