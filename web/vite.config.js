@@ -40,7 +40,7 @@ const EP_STYLES = [
   'checkbox-group', 'col', 'config-provider', 'container', 'date-picker', 'descriptions',
   'descriptions-item', 'dialog', 'divider', 'dropdown', 'dropdown-item', 'dropdown-menu', 'empty',
   'form', 'form-item', 'header', 'icon', 'input', 'input-number', 'main', 'menu', 'menu-item',
-  'option', 'pagination', 'radio', 'radio-button', 'radio-group', 'result', 'row', 'scrollbar',
+  'option', 'pagination', 'progress', 'radio', 'radio-button', 'radio-group', 'result', 'row', 'scrollbar',
   'select', 'skeleton', 'step', 'steps', 'sub-menu', 'switch', 'tab-pane', 'table', 'table-column',
   'tabs', 'tag', 'timeline', 'timeline-item', 'tree', 'tree-select', 'upload', 'loading',
   'message', 'message-box',

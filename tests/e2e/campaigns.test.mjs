@@ -93,6 +93,14 @@ test('console: create a campaign of 2 packs with the form, land on its detail pa
     await form.locator('input[name=stock]').press('Tab');
     await typeDateTime('[data-test=starts-at]', made.starts);
     await typeDateTime('[data-test=ends-at]', made.ends);
+    // Groups: ticking a group clears 全体会员, ticking 全体会员 clears the groups.
+    const groups = form.locator('[data-test=campaign-groups]');
+    assert.equal(await groups.locator('[data-group=all].is-checked').count(), 1);
+    await groups.locator('[data-group=needy]').click();
+    assert.equal(await groups.locator('[data-group=needy].is-checked').count(), 1);
+    assert.equal(await groups.locator('[data-group=all].is-checked').count(), 0);
+    await groups.locator('[data-group=all]').click();
+    assert.equal(await groups.locator('[data-group=needy].is-checked').count(), 0);
 
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/campaigns') && r.request().method() === 'POST');
     await page.click('[data-test=campaign-save]');
@@ -104,6 +112,7 @@ test('console: create a campaign of 2 packs with the form, land on its detail pa
     assert.equal(body.starts_at, made.starts.replace(' ', 'T') + '+08:00');
     assert.equal(body.ends_at, made.ends.replace(' ', 'T') + '+08:00');
     assert.ok(body.org_id, 'an org is sent');
+    assert.deepEqual(body.groups, ['all']);
     made.campaign = await r.json();
     assert.equal(made.campaign.stock, 2);
     assert.equal(made.campaign.remaining, 2);

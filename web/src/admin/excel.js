@@ -235,3 +235,54 @@ export async function exportAidReport({ period, report, units, unitNames, region
   XLSX.utils.book_append_sheet(wb, s2, t('aid.sheet.unit'));
   writeBook(XLSX, wb, `${t('aid.reportFile')}_${period?.number ?? ''}_${stamp()}.xlsx`);
 }
+
+// The offers report (GET /offers/report): a summary sheet (days, grouping,
+// totals) and the rows with a totals row. Money columns are numbers in yuan
+// with two decimals, made from the integer fen by string formatting.
+export async function exportOfferReport({ report, rowName, rowExtra, orgName = '', t }) {
+  const XLSX = await loadXlsx();
+  const { fenToNumber } = await import('@/shared/money.js');
+  const by = report.by || 'offer';
+  const byLabel = t('offerReport.byKinds.' + by);
+  const figs = (x) => [x.person_times ?? 0, x.members ?? 0, fenToNumber(x.original_fen ?? 0), fenToNumber(x.subsidy_fen ?? 0), fenToNumber(x.member_pays_fen ?? 0)];
+  const figHeads = ['person_times', 'members', 'originalYuan', 'subsidyYuan', 'memberPaysYuan'].map((k) => t('offerReport.xlsx.' + k));
+  const heads = {
+    offer: [t('offer.name'), t('offer.merchant')],
+    merchant: [t('offer.merchant'), t('merchant.region')],
+    region: [t('merchant.region'), t('offerReport.regionCode')],
+  }[by];
+  const money = (ws, cols, rows) => {
+    for (let r = 1; r <= rows; r++)
+      for (const c of cols) {
+        const ref = XLSX.utils.encode_cell({ r, c });
+        if (ws[ref] && ws[ref].t === 'n') ws[ref].z = '#,##0.00';
+      }
+  };
+
+  const totals = report.totals || {};
+  const summary = [
+    [t('offerReport.title')],
+    [t('offerReport.days'), `${report.from} ~ ${report.to}`],
+    [t('offerReport.by'), byLabel],
+    [t('offerReport.org'), orgName || t('offerReport.allOrgs')],
+    [],
+    ...figHeads.map((h, i) => [h, figs(totals)[i]]),
+  ];
+  const s0 = XLSX.utils.aoa_to_sheet(summary);
+  for (let r = 7; r < summary.length; r++) {
+    const ref = XLSX.utils.encode_cell({ r, c: 1 });
+    if (s0[ref] && s0[ref].t === 'n') s0[ref].z = '#,##0.00';
+  }
+  s0['!cols'] = [{ wch: 20 }, { wch: 28 }];
+
+  const rows = report.rows || [];
+  const body = rows.map((x) => [rowName(x), by === 'region' ? x.region_code : rowExtra(x), ...figs(x)]);
+  const s1 = XLSX.utils.aoa_to_sheet([[...heads, ...figHeads], ...body, [t('offerReport.totals'), '', ...figs(totals)]]);
+  money(s1, [4, 5, 6], body.length + 1);
+  s1['!cols'] = [{ wch: 28 }, { wch: 24 }, ...figHeads.map(() => ({ wch: 16 }))];
+
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, s0, t('offerReport.sheetSummary'));
+  XLSX.utils.book_append_sheet(wb, s1, t('offerReport.sheetRows'));
+  writeBook(XLSX, wb, `${t('offerReport.file')}_${report.from}_${report.to}_${byLabel}.xlsx`);
+}

@@ -11,6 +11,8 @@ const routes = [
   { path: '/mutual-aid/claim', name: 'aid-claim', component: () => import('./views/AidClaim.vue'), meta: { title: 'mAid.fileTitle' } },
   { path: '/campaigns', name: 'campaigns', component: () => import('./views/Campaigns.vue'), meta: { title: 'mCamp.title' } },
   { path: '/pickup-codes', name: 'pickup-codes', component: () => import('./views/PickupCodes.vue'), meta: { title: 'mCamp.codesTitle' } },
+  { path: '/offers', name: 'offers', component: () => import('./views/Offers.vue'), meta: { title: 'mOffer.title' } },
+  { path: '/redemptions', name: 'redemptions', component: () => import('./views/Redemptions.vue'), meta: { title: 'mOffer.recordsTitle' } },
   { path: '/:pathMatch(.*)*', redirect: '/card' },
 ];
 
