@@ -265,8 +265,17 @@ test('many login attempts from one address → 429; other addresses are unaffect
     assert.equal(r.status, 401, `attempt ${i}: ${r.text}`);
   }
   assert.equal(statuses.at(-1), 429, `rate limited after ${statuses.length} attempts`);
-  // Even the right password is refused from that address for now …
-  assertProblem(await loginRaw('rate_target', STAFF_PASSWORD), 429);
+  const limitedAt = Date.now();
+  // Even the right password is refused from that address for now … The
+  // bucket refills one attempt a second, so on a slow machine a second or
+  // two may pass before these arrive: of five at once, at most that many
+  // get through and the rest are refused.
+  const right = await Promise.all(Array.from({ length: 5 }, () => loginRaw('rate_target', STAFF_PASSWORD)));
+  const refilled = Math.ceil((Date.now() - limitedAt) / 1000);
+  const refused = right.filter((r) => r.status === 429);
+  assert.ok(refused.length >= 5 - refilled, `${refused.length} of 5 refused after ${refilled} s`);
+  for (const r of refused) assertProblem(r, 429);
+  for (const r of right.filter((x) => x.status !== 429)) assert.equal(r.status, 200, r.text);
   // … but not from another one, and the account itself is not locked.
   const other = await srv.loginRaw('rate_target', STAFF_PASSWORD, { from: '127.1.0.77' });
   assert.equal(other.status, 200, other.text);
