@@ -17,7 +17,7 @@ source bench/lib.sh http
 gh_port=$(free_port)
 ng_port=$(free_port)
 [ "$gh_port" = "$ng_port" ] && ng_port=$((gh_port + 1))
-trap 'kill "${sampler:-}" 2>/dev/null; bench_cleanup' EXIT
+trap '[ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null; bench_cleanup' EXIT
 
 # gonghui with the small demo data set (SQLite unless GONGHUI_DB is set).
 db_flags=()
