@@ -10,6 +10,14 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$current" ] && [ -d node_modules ];
   echo "web: up to date"
   exit 0
 fi
-npm ci --no-audit --no-fund --loglevel=error
+# A registry connection that stalls (it happens) is cut after a minute and
+# the install tried again, up to three times.
+for attempt in 1 2 3; do
+  if timeout 600 npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=60000 --fetch-retries=4; then
+    break
+  fi
+  [ "$attempt" = 3 ] && { echo "web: npm ci failed three times" >&2; exit 1; }
+  echo "web: npm ci failed (attempt $attempt), trying again" >&2
+done
 npx vite build --logLevel warn
 echo "$current" > "$stamp"
