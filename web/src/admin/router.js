@@ -48,6 +48,8 @@ const routes = [
       { path: 'offers/new', name: 'offer-new', component: () => import('./views/offers/OfferForm.vue'), meta: { title: 'offer.createTitle', perm: 'offer.write', parent: 'offers' } },
       { path: 'offers/:id(\\d+)', name: 'offer', component: () => import('./views/offers/OfferDetail.vue'), meta: { title: 'offer.detailTitle', perm: 'offer.read', parent: 'offers' } },
       { path: 'offers/report', name: 'offer-report', component: () => import('./views/offers/OfferReport.vue'), meta: { title: 'menu.offerReport', perm: 'offer.read' } },
+      // Terminals (终端管理): docs/terminals.md.
+      { path: 'terminals', name: 'terminals', component: () => import('./views/terminals/TerminalList.vue'), meta: { title: 'menu.terminals', perm: 'terminal.write' } },
       { path: 'staff', name: 'staff', component: () => import('./views/staff/StaffList.vue'), meta: { title: 'menu.staff', perm: 'staff.read' } },
       { path: 'roles', name: 'roles', component: () => import('./views/staff/Roles.vue'), meta: { title: 'menu.roles' } },
       { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditLog.vue'), meta: { title: 'menu.audit', perm: 'audit.read' } },
