@@ -23,7 +23,8 @@
 // writers are folded into one transaction and one commit (one fsync), each in
 // its own savepoint, so one writer's exception rolls back only its own
 // changes and is rethrown to it (LevelDB's DBImpl::Write writer queue).
-// `write` returns only after the commit is durable. On PostgreSQL writes run
+// `write` returns only after the commit is durable; `write_async` queues the
+// same kind of write and calls back after the commit, holding no thread. On PostgreSQL writes run
 // at READ COMMITTED: one process has one writer, so its writes are serial.
 //
 // Thread-safety: Store is safe to use from any thread. Tx is not: it belongs
@@ -33,6 +34,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -220,6 +222,14 @@ class Store {
       return std::move(*out);
     }
   }
+
+  // Queues fn(Tx&) as a durable write like write() and returns at once.
+  // done(error) is called exactly once on the store's committer thread:
+  // after the commit with a null error, or after fn's changes were rolled
+  // back with what fn threw (or the commit's failure). done must be short
+  // and must not call write() (it is refused); it may call write_async().
+  // Throws unavailable "db.closed" when the store is closed.
+  virtual void write_async(std::function<void(Tx&)> fn, std::function<void(std::exception_ptr)> done) = 0;
 
   virtual StoreStats stats() const = 0;
 

@@ -1,13 +1,14 @@
 // The store over any backend: a bounded pool of reader connections and one
 // writer connection driven by a group committer.
 //
-// Group commit (LevelDB's DBImpl::Write): every write() enqueues itself and
-// waits. The writer at the front of the queue becomes the leader: it takes
-// up to max_batch queued writes, runs them in one transaction, each inside
-// its own savepoint, commits once (one fsync), runs the committed writes'
-// on_commit callbacks, then wakes every writer of the batch and hands the
-// leadership to the new front. While a leader commits, new writers pile up
-// behind it, so the busier the store, the bigger the batches.
+// Group commit (LevelDB's DBImpl::Write, with a dedicated thread): every
+// write enqueues itself. The committer thread takes up to max_batch queued
+// writes, runs them in one transaction, each inside its own savepoint,
+// commits once (one fsync), runs the committed writes' on_commit callbacks,
+// then completes every write of the batch: a write() caller is woken, a
+// write_async() gets its `done` called. While it commits, new writes pile up
+// behind it, so the busier the store, the bigger the batches. A request that
+// writes asynchronously holds no thread while it waits for the disk.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "core/embedded.h"
 #include "db/backend.h"
@@ -124,6 +126,7 @@ class StoreImpl final : public Store {
     // SQLite it switches the file to WAL before any reader opens it.
     writer_ = backend_.open_writer();
     spdlog::debug("db: opened {}", backend_.description);
+    committer_ = std::thread([this] { commit_loop(); });
   }
 
   ~StoreImpl() override {
@@ -148,9 +151,10 @@ class StoreImpl final : public Store {
     {
       std::unique_lock lk(write_mu_);
       closing_ = true;
-      drained_.wait(lk, [&] { return writers_.empty(); });
-      writer_.reset();
+      queued_.notify_one();
     }
+    if (committer_.joinable()) committer_.join();  // it drains the queue first
+    writer_.reset();
     std::unique_lock lk(read_mu_);
     readers_closed_ = true;
     reader_free_.notify_all();
@@ -166,11 +170,25 @@ class StoreImpl final : public Store {
     enqueue(w, false);
   }
 
+ public:
+  void write_async(std::function<void(Tx&)> fn, std::function<void(std::exception_ptr)> done) override {
+    auto x = std::make_unique<Writer>();
+    x->owned = [fn = std::move(fn)](Conn&, Tx& tx) { fn(tx); };
+    x->fn = &x->owned;
+    x->done_fn = std::move(done);
+    std::lock_guard lk(write_mu_);
+    if (closing_) throw closed_error();
+    writers_.push_back(x.release());
+    queued_.notify_one();
+  }
+
  private:
   // A write as the committer sees it; migrations also need the connection
   // itself (exec_script).
   using WriteFn = std::function<void(Conn&, Tx&)>;
 
+  // A queued write: a write() caller's (on its stack, `done` flag and cv) or
+  // a write_async()'s (on the heap, owning its function, `done_fn`).
   struct Writer {
     const WriteFn* fn = nullptr;
     bool exclusive = false;  // alone in its transaction (migrations)
@@ -178,6 +196,8 @@ class StoreImpl final : public Store {
     std::exception_ptr error;
     std::vector<std::function<void()>> after_commit;
     std::condition_variable cv;
+    WriteFn owned;                                      // write_async only
+    std::function<void(std::exception_ptr)> done_fn;  // write_async only
   };
 
   // A reader connection on loan from the pool.
@@ -199,6 +219,7 @@ class StoreImpl final : public Store {
   };
 
   void enqueue(const WriteFn& fn, bool exclusive);
+  void commit_loop();
   void commit_batch(const std::vector<Writer*>& batch);
   Connection& writer();
   Connection& begin_writer(const std::string& begin);
@@ -213,12 +234,13 @@ class StoreImpl final : public Store {
   const size_t max_batch_;
 
   std::mutex write_mu_;
-  std::deque<Writer*> writers_;      // guarded by write_mu_; front = leader
+  std::deque<Writer*> writers_;      // guarded by write_mu_: queued, not yet taken
   bool closing_ = false;             // guarded by write_mu_
-  std::condition_variable drained_;  // writers_ became empty
-  // Only the current leader touches the writer connection; leadership is
-  // handed over under write_mu_, which orders the accesses.
+  std::condition_variable queued_;   // a write was queued, or closing_
+  // Only the committer thread touches the writer connection (and close(),
+  // after joining it).
   std::unique_ptr<Connection> writer_;
+  std::thread committer_;
 
   std::mutex read_mu_;
   std::condition_variable reader_free_;
@@ -243,34 +265,55 @@ void StoreImpl::enqueue(const WriteFn& fn, bool exclusive) {
   std::unique_lock lk(write_mu_);
   if (closing_) throw closed_error();
   writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(lk);
-  if (!w.done) {
-    // We lead: fold the writes queued behind us into our transaction. An
-    // exclusive write runs alone, and nothing joins it.
-    std::vector<Writer*> batch;
-    for (Writer* x : writers_) {
-      if (batch.size() == max_batch_) break;
-      if (!batch.empty() && (x->exclusive || batch.front()->exclusive)) break;
-      batch.push_back(x);
-    }
-    lk.unlock();
-    commit_batch(batch);
-    lk.lock();
-    for (Writer* x : batch) {
-      writers_.pop_front();  // the batch is the front of the queue, in order
-      x->done = true;
-      if (x != &w) x->cv.notify_one();
-    }
-    if (!writers_.empty())
-      writers_.front()->cv.notify_one();
-    else
-      drained_.notify_all();
-  }
+  queued_.notify_one();
+  w.cv.wait(lk, [&] { return w.done; });
   lk.unlock();
   if (w.error) std::rethrow_exception(w.error);
 }
 
-// Runs on the leader's thread without write_mu_. Never throws: every failure
+// The committer thread: takes the queued writes in batches (an exclusive
+// write runs alone, and nothing joins it) until close() and the queue is
+// empty.
+void StoreImpl::commit_loop() {
+  std::vector<Writer*> batch;
+  for (;;) {
+    {
+      std::unique_lock lk(write_mu_);
+      queued_.wait(lk, [&] { return !writers_.empty() || closing_; });
+      if (writers_.empty()) return;
+      batch.clear();
+      while (!writers_.empty() && batch.size() < max_batch_) {
+        Writer* x = writers_.front();
+        if (!batch.empty() && (x->exclusive || batch.front()->exclusive)) break;
+        batch.push_back(x);
+        writers_.pop_front();
+      }
+    }
+    commit_batch(batch);
+    for (Writer* x : batch) {
+      if (x->done_fn) {
+        std::unique_ptr<Writer> owned(x);
+        struct Mark {
+          explicit Mark(const void* s) { t_writing = s; }
+          ~Mark() { t_writing = nullptr; }
+        } mark(this);
+        try {
+          x->done_fn(x->error);
+        } catch (const std::exception& e) {
+          spdlog::error("db: write_async completion threw: {}", e.what());
+        } catch (...) {
+          spdlog::error("db: write_async completion threw");
+        }
+      } else {
+        std::lock_guard lk(write_mu_);
+        x->done = true;
+        x->cv.notify_one();
+      }
+    }
+  }
+}
+
+// Runs on the committer thread without write_mu_. Never throws: every failure
 // lands in the writers' `error`.
 void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
   struct Mark {

@@ -1,6 +1,7 @@
 // The store contract, run against SQLite and PostgreSQL alike.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <limits>
 #include <mutex>
@@ -342,6 +343,95 @@ TEST_P(StoreTest, ConcurrentWritesAreGroupCommittedAndFailAlone) {
   EXPECT_EQ(by_latency, s.commits);
   EXPECT_EQ(by_size, s.commits);
   EXPECT_GT(s.commit_us_total, 0u);
+}
+
+// write_async: queued like write(), completed on the committer thread after
+// the commit (or the rollback of its own changes), folded into the same
+// batches as everything else, and never blocking its caller.
+TEST_P(StoreTest, AsyncWritesCompleteAfterTheirCommitAndFailAlone) {
+  constexpr int kWrites = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  int completed = 0;
+  std::set<std::string> ok, failed;
+  std::atomic<int> committed_callbacks{0};
+  std::atomic<bool> visible_at_completion{true};
+
+  // A slow write holds the committer while the async writes pile up.
+  std::atomic<bool> slow_started{false};
+  std::thread slow([&] {
+    store().write([&](Tx& tx) {
+      slow_started = true;
+      std::this_thread::sleep_for(150ms);
+      tx.exec(kPutSetting, {"dup", "x"});
+    });
+  });
+  while (!slow_started) std::this_thread::yield();
+
+  const auto caller = std::this_thread::get_id();
+  for (int i = 0; i < kWrites; ++i) {
+    std::string key = "a" + std::to_string(i);
+    const bool bad = i % 7 == 3;  // a unique violation: only this write fails
+    store().write_async(
+        [key, bad, &committed_callbacks](Tx& tx) {
+          tx.exec(kPutSetting, {key, "v"});
+          if (bad) tx.exec(kPutSetting, {"dup", "y"});
+          tx.on_commit([&committed_callbacks] { ++committed_callbacks; });
+        },
+        [&, key, caller](std::exception_ptr e) {
+          if (std::this_thread::get_id() == caller) visible_at_completion = false;
+          // Completions may not wait for another write; queuing one is fine.
+          EXPECT_THROW(store().write([](Tx&) {}), Error);
+          if (!e) {
+            // Committed: a fresh snapshot sees it already.
+            bool seen = store().read([&](Tx& tx) {
+              return tx.one("SELECT 1 FROM settings WHERE key = $1", {key}).has_value();
+            });
+            if (!seen) visible_at_completion = false;
+          }
+          std::lock_guard lk(mu);
+          (e ? failed : ok).insert(key);
+          ++completed;
+          cv.notify_one();
+        });
+  }
+  // write_async returned at once, while the slow write still held the
+  // committer: nothing has completed yet.
+  {
+    std::lock_guard lk(mu);
+    EXPECT_EQ(completed, 0);
+  }
+  slow.join();
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, 30s, [&] { return completed == kWrites; }));
+  }
+  EXPECT_TRUE(visible_at_completion) << "completion before commit or on the caller's thread";
+  int expected_bad = 0;
+  for (int i = 0; i < kWrites; ++i) expected_bad += i % 7 == 3;
+  EXPECT_EQ(static_cast<int>(failed.size()), expected_bad);
+  EXPECT_EQ(static_cast<int>(ok.size()), kWrites - expected_bad);
+  EXPECT_EQ(committed_callbacks.load(), kWrites - expected_bad);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'a%'"), kWrites - expected_bad);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE value = 'y'"), 0);
+  StoreStats s = store().stats();
+  EXPECT_LT(s.commits, s.writes / 10) << "async writes were not folded into batches";
+}
+
+TEST_P(StoreTest, CloseCompletesQueuedAsyncWritesThenRefusesNewOnes) {
+  std::atomic<int> done{0};
+  for (int i = 0; i < 50; ++i)
+    store().write_async([i](Tx& tx) { tx.exec(kPutSetting, {"c" + std::to_string(i), "v"}); },
+                        [&](std::exception_ptr e) {
+                          EXPECT_FALSE(e);
+                          ++done;
+                        });
+  store().close();
+  EXPECT_EQ(done.load(), 50);
+  Error e = error_of([&] { store().write_async([](Tx&) {}, [](std::exception_ptr) {}); });
+  EXPECT_EQ(e.code(), "db.closed");
+  store_ = open();
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'c%'"), 50);
 }
 
 TEST_P(StoreTest, OnCommitRunsOnlyForCommittedWrites) {
