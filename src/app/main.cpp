@@ -174,7 +174,11 @@ int serve(const app::Config& cfg, const std::filesystem::path& exe) {
                        .port = cfg.port,
                        .io_threads = cfg.io_threads,
                        .worker_threads = cfg.worker_threads,
-                       .run_inline = [&](const http::Request& req) { return pipeline.runs_inline(req); }},
+                       .placement = [&](const http::Request& req) { return pipeline.placement(req); },
+                       .start_async =
+                           [&](http::Request& req, http::Response& res, http::Resume resume) {
+                             pipeline.handle_async(req, res, std::move(resume));
+                           }},
                       [&](http::Request& req) { return pipeline.handle(req); });
   server.listen();
   spdlog::info("gonghui {} listening on http://{}:{}/ (console /admin/, member pages /m/)", GONGHUI_VERSION,

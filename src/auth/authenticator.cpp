@@ -110,8 +110,8 @@ void SessionAuthenticator::evict_terminal(int64_t terminal_id) {
   terminals_.erase(terminal_id);
 }
 
-void SessionAuthenticator::record_denied(const http::Request& req, const Principal* who,
-                                         std::string_view route, std::string_view reason) {
+std::function<void(db::Tx&)> SessionAuthenticator::denial(const http::Request& req, const Principal* who,
+                                                          std::string_view route, std::string_view reason) {
   audit::Entry e;
   e.action = "access.denied";
   e.object_type = "route";
@@ -119,7 +119,7 @@ void SessionAuthenticator::record_denied(const http::Request& req, const Princip
   e.result = "denied";
   e.detail = std::string(reason);
   if (who) e.org_path = who->org_path;
-  store_.write([&](db::Tx& tx) { audit_.append(tx, audit::Actor::of(who), e); });
+  return [this, actor = audit::Actor::of(who), e = std::move(e)](db::Tx& tx) { audit_.append(tx, actor, e); };
 }
 
 }  // namespace gh::auth

@@ -22,8 +22,8 @@ class SessionAuthenticator : public http::Authenticator {
       : store_(store), sessions_(sessions), keys_(keys), audit_(audit), window_s_(terminal_window_s) {}
 
   std::shared_ptr<const Principal> authenticate(const http::Request& req, http::AuthMode mode) override;
-  void record_denied(const http::Request& req, const Principal* who, std::string_view route,
-                     std::string_view reason) override;
+  std::function<void(db::Tx&)> denial(const http::Request& req, const Principal* who, std::string_view route,
+                                      std::string_view reason) override;
 
   // Forgets a terminal's cached secret (after it is disabled or re-keyed).
   // Other server processes read it again within the recheck interval.

@@ -1,5 +1,7 @@
 #include "auth/sessions.h"
 
+#include <spdlog/spdlog.h>
+
 #include <mutex>
 #include <sstream>
 
@@ -107,7 +109,12 @@ std::shared_ptr<const Principal> Sessions::resolve(std::string_view token) {
   c->last_seen = now;
   int64_t persisted = c->persisted_seen.load();
   if (now - persisted > kTouchEveryMs && c->persisted_seen.compare_exchange_strong(persisted, now)) {
-    store_.write([&](db::Tx& tx) { tx.exec(kTouch, {hash, now}); });
+    // Queued, not awaited: the request need not wait for a commit of its
+    // last-seen time (a crash forgets at most a minute of it).
+    store_.write_async([hash, now](db::Tx& tx) { tx.exec(kTouch, {hash, now}); },
+                       [](std::exception_ptr e) {
+                         if (e) spdlog::warn("sessions: recording last-seen failed");
+                       });
   }
   return c->principal;
 }

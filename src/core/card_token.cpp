@@ -55,56 +55,102 @@ std::string issue(const SigningKey& k, std::string_view card_no, int64_t now_s, 
   return signed_part + "." + crypto::base64url(std::string_view(reinterpret_cast<const char*>(sig), sizeof sig));
 }
 
-Verified verify(std::string_view token, const std::vector<PublicKey>& keys, int64_t now_s, int skew_s) {
-  Verified v;
-  v.code = "token.format";
-  if (token.size() > 300 || !token.starts_with(kPrefix)) return v;
+namespace {
+
+// A token taken apart; `code` is empty when its format is right.
+struct Parsed {
+  std::string_view code = "token.format";
+  std::string_view kid, signed_part;
+  std::string sig, card_no;
+  int64_t iat = 0, exp = 0;
+};
+
+Parsed parse(std::string_view token) {
+  Parsed p;
+  if (token.size() > 300 || !token.starts_with(kPrefix)) return p;
   const size_t kid_end = token.find('.', kPrefix.size());
   const size_t last = token.rfind('.');
-  if (kid_end == std::string_view::npos || last <= kid_end) return v;
+  if (kid_end == std::string_view::npos || last <= kid_end) return p;
   const std::string_view kid = token.substr(kPrefix.size(), kid_end - kPrefix.size());
   const std::string_view body64 = token.substr(kid_end + 1, last - kid_end - 1);
-  std::string body, sig;
-  if (kid.empty() || !decode(body64, body) || !decode(token.substr(last + 1), sig) || sig.size() != crypto_sign_BYTES)
-    return v;
+  std::string body;
+  if (kid.empty() || !decode(body64, body) || !decode(token.substr(last + 1), p.sig) ||
+      p.sig.size() != crypto_sign_BYTES)
+    return p;
   // "<card no>.<issued>.<expires>"
   const size_t d1 = body.find('.'), d2 = body.rfind('.');
-  if (d1 == std::string::npos || d2 == d1) return v;
-  const std::string card_no = body.substr(0, d1);
-  int64_t iat = 0, exp = 0;
-  if (!parse_i64(std::string_view(body).substr(d1 + 1, d2 - d1 - 1), iat) ||
-      !parse_i64(std::string_view(body).substr(d2 + 1), exp) || exp < iat)
-    return v;
-  if (auto bare = parse_card_no(card_no); !bare || *bare != card_no) return v;
+  if (d1 == std::string::npos || d2 == d1) return p;
+  std::string card_no = body.substr(0, d1);
+  if (!parse_i64(std::string_view(body).substr(d1 + 1, d2 - d1 - 1), p.iat) ||
+      !parse_i64(std::string_view(body).substr(d2 + 1), p.exp) || p.exp < p.iat)
+    return p;
+  if (auto bare = parse_card_no(card_no); !bare || *bare != card_no) return p;
+  p.card_no = std::move(card_no);
+  p.kid = kid;
+  p.signed_part = token.substr(0, last);
+  p.code = {};
+  return p;
+}
+
+// After a good signature: the token's times against the clock.
+Verified timed(Parsed& p, int64_t now_s, int skew_s) {
+  Verified v;
+  v.kid = std::string(p.kid);
+  v.card_no = std::move(p.card_no);
+  v.issued_at = p.iat;
+  v.expires_at = p.exp;
+  if (now_s > p.exp + skew_s) {
+    v.code = "token.expired";
+  } else if (now_s + skew_s < p.iat) {
+    v.code = "token.not_yet_valid";
+  } else {
+    v.ok = true;
+  }
+  return v;
+}
+
+Verified refused(std::string_view code, std::string_view kid = {}) {
+  Verified v;
+  v.code = code;
+  v.kid = std::string(kid);
+  return v;
+}
+
+const unsigned char* u8(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+Verified verify(std::string_view token, const std::vector<PublicKey>& keys, int64_t now_s, int skew_s) {
+  Parsed p = parse(token);
+  if (!p.code.empty()) return refused(p.code);
   const PublicKey* key = nullptr;
   for (const auto& k : keys)
-    if (k.kid == kid) key = &k;
-  v.kid = std::string(kid);
-  if (key == nullptr || key->key.size() != crypto_sign_PUBLICKEYBYTES) {
-    v.code = "token.key_unknown";
-    return v;
-  }
-  const std::string_view signed_part = token.substr(0, last);
-  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
-                                  reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(),
-                                  reinterpret_cast<const unsigned char*>(key->key.data())) != 0) {
-    v.code = "token.signature";
-    return v;
-  }
-  v.card_no = card_no;
-  v.issued_at = iat;
-  v.expires_at = exp;
-  if (now_s > exp + skew_s) {
-    v.code = "token.expired";
-    return v;
-  }
-  if (now_s + skew_s < iat) {
-    v.code = "token.not_yet_valid";
-    return v;
-  }
-  v.ok = true;
-  v.code = {};
-  return v;
+    if (k.kid == p.kid) key = &k;
+  if (key == nullptr || key->key.size() != crypto_sign_PUBLICKEYBYTES) return refused("token.key_unknown", p.kid);
+  if (crypto_sign_verify_detached(u8(p.sig), u8(p.signed_part), p.signed_part.size(), u8(key->key)) != 0)
+    return refused("token.signature", p.kid);
+  return timed(p, now_s, skew_s);
+}
+
+SecretKey expand(const SigningKey& k) {
+  if (k.seed.size() != crypto_sign_SEEDBYTES) throw Error::internal("card signing key must be 32 bytes");
+  SecretKey out{k.kid, std::string(crypto_sign_SECRETKEYBYTES, '\0')};
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_seed_keypair(pk, reinterpret_cast<unsigned char*>(out.sk.data()), u8(k.seed));
+  return out;
+}
+
+Verified verify_issued(std::string_view token, const std::vector<SecretKey>& keys, int64_t now_s, int skew_s) {
+  Parsed p = parse(token);
+  if (!p.code.empty()) return refused(p.code);
+  const SecretKey* key = nullptr;
+  for (const auto& k : keys)
+    if (k.kid == p.kid) key = &k;
+  if (key == nullptr || key->sk.size() != crypto_sign_SECRETKEYBYTES) return refused("token.key_unknown", p.kid);
+  unsigned char again[crypto_sign_BYTES];
+  crypto_sign_detached(again, nullptr, u8(p.signed_part), p.signed_part.size(), u8(key->sk));
+  if (sodium_memcmp(again, p.sig.data(), sizeof again) != 0) return refused("token.signature", p.kid);
+  return timed(p, now_s, skew_s);
 }
 
 std::string keys_json(const std::vector<PublicKey>& keys, std::string_view current) {

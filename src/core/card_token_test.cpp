@@ -59,6 +59,38 @@ TEST(CardToken, TamperedTokensFail) {
   EXPECT_FALSE(verify(flipped, pk, kNow).ok);
 }
 
+// The issuer's check (signing again) answers exactly as verification does:
+// for good tokens, every one-character change, the wrong key, an unknown
+// key id, the clock at the edges and malformed input.
+TEST(CardToken, VerifyIssuedAgreesWithVerify) {
+  const auto k1 = key("c1", 'a'), k2 = key("c2", 'b');
+  const std::vector<PublicKey> pub{public_key(k1), public_key(k2)};
+  const std::vector<SecretKey> sec{expand(k1), expand(k2)};
+  std::vector<std::string> tokens{issue(k1, kCard, kNow), issue(k2, make_card_no("110101", 7), kNow),
+                                  issue(key("c1", 'z'), kCard, kNow), issue(key("c9", 'a'), kCard, kNow),
+                                  "", "GH1.", "GH1.c1..", "not a token"};
+  const std::string good = tokens[0];
+  static constexpr char kAlphabet[] = "AQgw_-.019";
+  for (size_t i = 0; i < good.size(); ++i)
+    for (char c : std::string_view(kAlphabet))
+      if (good[i] != c) {
+        std::string t = good;
+        t[i] = c;
+        tokens.push_back(t);
+      }
+  int ok = 0;
+  for (const auto& t : tokens)
+    for (int64_t now : {kNow - 6, kNow - 5, kNow + 30, kNow + 65, kNow + 66}) {
+      auto a = verify(t, pub, now), b = verify_issued(t, sec, now);
+      ASSERT_EQ(a.ok, b.ok) << t << " at " << now;
+      ASSERT_EQ(a.code, b.code) << t;
+      ASSERT_EQ(a.card_no, b.card_no) << t;
+      ASSERT_EQ(a.expires_at, b.expires_at) << t;
+      ok += a.ok;
+    }
+  EXPECT_EQ(ok, 6) << "each good token is good at three of the five times";
+}
+
 TEST(CardToken, WrongOrUnknownKey) {
   const std::string t = issue(key("c1", 'a'), kCard, kNow);
   EXPECT_EQ(verify(t, {public_key(key("c1", 'b'))}, kNow).code, "token.signature");

@@ -96,7 +96,6 @@ using Row = std::vector<Value>;
 
 // A fully materialised result set.
 struct Rows {
-  std::vector<std::string> columns;
   std::vector<Row> rows;
   int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 

@@ -64,6 +64,18 @@ enum class AuthMode {
 
 struct Ctx;
 
+// Where the server runs a request's handling.
+enum class Placement {
+  pool,         // on the worker pool: it may block (on the store, on a lock)
+  inline_read,  // on the io thread that read it: a short read
+  async_write,  // started on the io thread; its write is queued and the
+                // request resumes after the commit, holding no thread meanwhile
+};
+
+// Called once by an asynchronous handling with the function that finishes
+// it; the server runs that function on the request's own thread.
+using Resume = std::function<void(std::function<void()> finish)>;
+
 struct RouteOptions {
   AuthMode auth = AuthMode::session;
   std::optional<auth::Perm> perm;  // required permission (staff)
@@ -79,6 +91,11 @@ struct RouteOptions {
   // already done) is refused without queueing for the single writer. It
   // only refuses early: the handler checks the same again in its write.
   std::function<void(Ctx&, db::Tx&)> guard;
+  // Optional: whether the guard is worth its read for this request, from a
+  // cheap in-memory hint (e.g. "this campaign may be sold out"). Unset: it
+  // always is. Skipping the guard never changes an answer, only where a
+  // refusal is found.
+  std::function<bool(Ctx&)> guard_if;
 };
 
 struct PathParams {

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <random>
 
+#include "core/crypto.h"
+
 namespace gh::http {
 namespace {
 
@@ -129,20 +131,63 @@ Pipeline::Pipeline(const Router& router, db::Store& store, Authenticator& auth, 
       limits_(limits) {
   access_log_ = spdlog::get("access");
   if (!access_log_) access_log_ = spdlog::default_logger();
-  if (sodium_init() < 0) throw Error::internal("libsodium failed to initialise");
+  crypto::init();
 }
 
-bool Pipeline::runs_inline(const Request& req) const {
+// An async request in flight: what handle() keeps on its stack.
+struct Pipeline::Pending {
+  Pending(Request& r, Response& out_res, Resume res_fn) : req(r), res(out_res), resume(std::move(res_fn)), ctx{r, {}, {}, nullptr} {}
+  Request& req;
+  Response& res;
+  Resume resume;
+  Clock::time_point t0 = Clock::now();
+  Ctx ctx;
+  std::string route_name;
+  TxPlan plan;
+  std::string denied;  // the reason of a permission denial answered early
+  Response out;
+  std::exception_ptr error;  // wins over `out`
+};
+
+namespace {
+
+void assign_request_id(Request& req) {
+  auto incoming = req.header("x-request-id");
+  req.request_id = incoming && sane_request_id(*incoming) ? std::string(*incoming) : new_request_id();
+}
+
+// Why a failure is recorded as a denied access ("" when it is not one).
+std::string denial_reason(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::forbidden || e.code() == "scope.denied") return e.code();
+  } catch (...) {
+  }
+  return {};
+}
+
+std::string permission_reason(auth::Perm perm) {
+  // perm_name() lives in auth/ (a layer above this one), so the audit
+  // reason carries the permission's number.
+  return "permission #" + std::to_string(static_cast<unsigned>(perm));
+}
+
+}  // namespace
+
+Placement Pipeline::placement(const Request& req) const {
   auto m = router_.match(req.method, req.path);
-  return m.route && m.route->options.inline_read;
+  if (!m.route) return Placement::pool;
+  const auto& o = m.route->options;
+  if (o.inline_read) return Placement::inline_read;
+  if (m.route->tx_handler && o.auth != AuthMode::terminal && o.auth != AuthMode::terminal_read)
+    return Placement::async_write;
+  return Placement::pool;
 }
 
 Response Pipeline::handle(Request& req) {
   auto t0 = Clock::now();
-  auto incoming = req.header("x-request-id");
-  req.request_id =
-      incoming && sane_request_id(*incoming) ? std::string(*incoming) : new_request_id();
-
+  assign_request_id(req);
   std::string route_name;
   Response res;
   try {
@@ -153,6 +198,11 @@ Response Pipeline::handle(Request& req) {
     spdlog::error("request {}: unhandled failure outside dispatch", req.request_id);
     res = problem(500, "internal", "internal server error");
   }
+  complete(req, res, route_name, t0);
+  return res;
+}
+
+void Pipeline::complete(const Request& req, Response& res, std::string& route_name, Clock::time_point t0) {
   if (route_name.empty()) route_name = "unmatched";
   res.headers.emplace_back("X-Request-Id", req.request_id);
 
@@ -182,7 +232,6 @@ Response Pipeline::handle(Request& req) {
     line += '}';
     access->info(line);
   }
-  return res;
 }
 
 Response Pipeline::dispatch(Request& req, std::string& route_name) {
@@ -223,25 +272,30 @@ Response Pipeline::dispatch(Request& req, std::string& route_name) {
     if (route.options.auth != AuthMode::none)
       ctx.principal = auth_.authenticate(req, route.options.auth);
     if (route.options.perm && (!ctx.principal || !ctx.principal->can(*route.options.perm))) {
-      // perm_name() lives in auth/ (a layer above this one), so the audit
-      // reason carries the permission's number.
-      auth_.record_denied(
-          req, ctx.principal.get(), route.pattern,
-          "permission #" + std::to_string(static_cast<unsigned>(*route.options.perm)));
+      store_.write(auth_.denial(req, ctx.principal.get(), route.pattern, permission_reason(*route.options.perm)));
       return problem(Error::forbidden("this account lacks the permission this call needs"));
     }
 
     if (route.tx_handler) return run_tx(route, ctx);
     return route.handler(ctx);
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::forbidden || e.code() == "scope.denied") {
+  } catch (...) {
+    auto error = std::current_exception();
+    if (auto reason = denial_reason(error); !reason.empty()) {
       try {
-        auth_.record_denied(req, ctx.principal.get(), route_name, e.code());
+        store_.write(auth_.denial(req, ctx.principal.get(), route_name, reason));
       } catch (const std::exception& audit_failure) {
         spdlog::error("request {}: recording a denied access failed: {}", req.request_id,
                       audit_failure.what());
       }
     }
+    return error_response(req, route_name, error);
+  }
+}
+
+Response Pipeline::error_response(const Request& req, const std::string& route_name, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
     if (e.kind() == ErrorKind::internal)
       spdlog::error("request {} {} {}: {}", req.request_id, method_name(req.method), route_name,
                     e.what());
@@ -249,8 +303,81 @@ Response Pipeline::dispatch(Request& req, std::string& route_name) {
   } catch (const std::exception& e) {
     spdlog::error("request {} {} {}: {}", req.request_id, method_name(req.method), route_name,
                   e.what());
-    return problem(500, "internal", "internal server error");
+  } catch (...) {
+    spdlog::error("request {} {} {}: unknown failure", req.request_id, method_name(req.method), route_name);
   }
+  return problem(500, "internal", "internal server error");
+}
+
+void Pipeline::handle_async(Request& req, Response& res, Resume resume) {
+  auto p = std::make_shared<Pending>(req, res, std::move(resume));
+  assign_request_id(req);
+  Ctx& ctx = p->ctx;
+  ctx.max_json_depth = limits_.max_json_depth;
+  try {
+    auto m = router_.match(req.method, req.path);
+    if (!m.route || !m.route->tx_handler) {
+      // Not a write route after all: the whole stack, here.
+      p->out = dispatch(req, p->route_name);
+      return settle(p);
+    }
+    const Route& route = *m.route;
+    p->route_name = route.pattern;
+    ctx.params = std::move(m.params);
+    ctx.route = route.pattern;
+    if (route.options.auth != AuthMode::none) ctx.principal = auth_.authenticate(req, route.options.auth);
+    if (route.options.perm && (!ctx.principal || !ctx.principal->can(*route.options.perm))) {
+      p->denied = permission_reason(*route.options.perm);
+      p->out = problem(Error::forbidden("this account lacks the permission this call needs"));
+      return settle(p);
+    }
+    if (auto done = before_write(route, ctx, p->plan)) {
+      p->out = std::move(*done);
+      return settle(p);
+    }
+    try {
+      store_.write_async([this, &route, p](db::Tx& tx) { p->out = in_write(route, p->ctx, p->plan, tx); },
+                         [this, p](std::exception_ptr error) {
+                           p->error = error;
+                           release(p->plan.slot);
+                           settle(p);
+                         });
+    } catch (...) {
+      release(p->plan.slot);
+      throw;
+    }
+  } catch (...) {
+    p->error = std::current_exception();
+    settle(p);
+  }
+}
+
+void Pipeline::settle(const std::shared_ptr<Pending>& p) {
+  auto finish = [this, p] {
+    try {
+      if (p->error) p->out = error_response(p->req, p->route_name, p->error);
+    } catch (...) {
+      p->out = problem(500, "internal", "internal server error");
+    }
+    p->res = std::move(p->out);
+    complete(p->req, p->res, p->route_name, p->t0);
+  };
+  std::string reason = p->error ? denial_reason(p->error) : p->denied;
+  if (!reason.empty()) {
+    // The denial is recorded before the answer, as in handle(), without
+    // holding this thread for its commit.
+    try {
+      store_.write_async(auth_.denial(p->req, p->ctx.principal.get(), p->route_name, reason),
+                         [p, finish](std::exception_ptr e) {
+                           if (e) spdlog::error("request {}: recording a denied access failed", p->req.request_id);
+                           p->resume(finish);
+                         });
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: recording a denied access failed: {}", p->req.request_id, e.what());
+    }
+  }
+  p->resume(finish);
 }
 
 // The stored first response to (scope, key), if any; 422 when the key was
@@ -271,11 +398,23 @@ std::optional<Response> Pipeline::replay(db::Tx& tx, const std::string& scope, c
 }
 
 Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
+  TxPlan plan;
+  if (auto done = before_write(route, ctx, plan)) return std::move(*done);
+  struct Release {
+    Pipeline* self;
+    const std::string& slot;
+    ~Release() { self->release(slot); }
+  } release{this, plan.slot};
+  return store_.write([&](db::Tx& tx) { return in_write(route, ctx, plan, tx); });
+}
+
+std::optional<Response> Pipeline::before_write(const Route& route, Ctx& ctx, TxPlan& plan) {
   auto key = ctx.req.header("idempotency-key");
   const auto& guard = route.options.guard;
+  const bool guarded = guard && (!route.options.guard_if || route.options.guard_if(ctx));
   if (!route.options.idempotent || !key) {
-    if (guard) store_.read([&](db::Tx& tx) { guard(ctx, tx); });
-    return store_.write([&](db::Tx& tx) { return route.tx_handler(ctx, tx); });
+    if (guarded) store_.read([&](db::Tx& tx) { guard(ctx, tx); });
+    return std::nullopt;
   }
 
   if (!valid_idempotency_key(*key))
@@ -283,54 +422,53 @@ Response Pipeline::run_tx(const Route& route, Ctx& ctx) {
                              "Idempotency-Key must be 1 to 255 visible ASCII characters");
 
   // Keys are scoped per caller: two callers may use the same key.
-  std::string scope;
+  plan.keyed = true;
   if (ctx.principal) {
     const auto& p = *ctx.principal;
-    scope = std::string(kind_name(p.kind)) + ":" +
-            std::to_string(p.kind == auth::PrincipalKind::terminal ? p.terminal_id : p.account_id);
+    plan.scope = std::string(kind_name(p.kind)) + ":" +
+                 std::to_string(p.kind == auth::PrincipalKind::terminal ? p.terminal_id : p.account_id);
   } else {
-    scope = "anon";
+    plan.scope = "anon";
   }
-  std::string request_hash = sha256_hex(method_name(ctx.req.method), ctx.req.path, ctx.req.body);
-  std::string key_s(*key);
+  plan.request_hash = sha256_hex(method_name(ctx.req.method), ctx.req.path, ctx.req.body);
+  plan.key = std::string(*key);
 
-  if (guard) {
+  if (guarded) {
     // A retry of a request that succeeded is answered as before, even if the
     // guard would refuse it now (a winner retrying after the sell-out).
     auto done = store_.read([&](db::Tx& tx) {
-      auto r = replay(tx, scope, key_s, request_hash);
+      auto r = replay(tx, plan.scope, plan.key, plan.request_hash);
       if (!r) guard(ctx, tx);
       return r;
     });
-    if (done) return std::move(*done);
+    if (done) return done;
   }
 
-  std::string slot = scope + "\n" + key_s;
-  {
-    std::lock_guard lock(inflight_mu_);
-    if (!inflight_.insert(slot).second)
-      throw Error::conflict("idempotency.in_flight",
-                            "a request with this Idempotency-Key is still being processed");
-  }
-  struct Release {
-    Pipeline* self;
-    const std::string& slot;
-    ~Release() {
-      std::lock_guard lock(self->inflight_mu_);
-      self->inflight_.erase(slot);
-    }
-  } release{this, slot};
+  std::string slot = plan.scope + "\n" + plan.key;
+  std::lock_guard lock(inflight_mu_);
+  if (!inflight_.insert(slot).second)
+    throw Error::conflict("idempotency.in_flight",
+                          "a request with this Idempotency-Key is still being processed");
+  plan.slot = std::move(slot);
+  return std::nullopt;
+}
 
-  return store_.write([&](db::Tx& tx) -> Response {
-    if (auto r = replay(tx, scope, key_s, request_hash)) return std::move(*r);
-    Response r = route.tx_handler(ctx, tx);
-    // Only successes are kept: a failed attempt changed nothing and may be
-    // retried with the same key. Extra headers (Location …) are not replayed.
-    if (r.status >= 200 && r.status < 300)
-      tx.exec(kInsertIdem,
-              {scope, key_s, request_hash, r.status, r.content_type, r.body, db::now_ms()});
-    return r;
-  });
+Response Pipeline::in_write(const Route& route, Ctx& ctx, const TxPlan& plan, db::Tx& tx) {
+  if (!plan.keyed) return route.tx_handler(ctx, tx);
+  if (auto r = replay(tx, plan.scope, plan.key, plan.request_hash)) return std::move(*r);
+  Response r = route.tx_handler(ctx, tx);
+  // Only successes are kept: a failed attempt changed nothing and may be
+  // retried with the same key. Extra headers (Location …) are not replayed.
+  if (r.status >= 200 && r.status < 300)
+    tx.exec(kInsertIdem,
+            {plan.scope, plan.key, plan.request_hash, r.status, r.content_type, r.body, db::now_ms()});
+  return r;
+}
+
+void Pipeline::release(const std::string& slot) {
+  if (slot.empty()) return;
+  std::lock_guard lock(inflight_mu_);
+  inflight_.erase(slot);
 }
 
 }  // namespace gh::http

@@ -3,8 +3,12 @@
 //   request id → route match (else static files, else 404/405) → authenticate
 //   → permission → handler (or idempotent write transaction) → error mapping
 //   → metrics + access log.
+// Pipeline::handle_async is the same stack for write routes, split where the
+// write waits for its commit, so no thread is held meanwhile.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -31,9 +35,10 @@ class Authenticator {
   virtual ~Authenticator() = default;
   // Returns the caller for `mode` or throws gh::Error (401/423/429).
   virtual std::shared_ptr<const auth::Principal> authenticate(const Request& req, AuthMode mode) = 0;
-  // Records a denied access (403, or an out-of-scope 404) in the audit trail.
-  virtual void record_denied(const Request& req, const auth::Principal* who, std::string_view route,
-                             std::string_view reason) = 0;
+  // The write that records a denied access (403, or an out-of-scope 404) in
+  // the audit trail; the pipeline runs it with Store::write or write_async.
+  virtual std::function<void(db::Tx&)> denial(const Request& req, const auth::Principal* who,
+                                              std::string_view route, std::string_view reason) = 0;
 };
 
 struct Limits {
@@ -49,13 +54,44 @@ class Pipeline {
   // Never throws: every failure becomes a problem response.
   Response handle(Request& req);
 
-  // True when the request's route is marked `inline_read` (a short read the
-  // server may run on its io thread; see ServerOptions::run_inline).
-  bool runs_inline(const Request& req) const;
+  // Where the server should run a request (see Placement): `inline_read`
+  // routes on the io thread, write routes (but terminal ones, whose nonce is
+  // a write of its own) asynchronously, the rest on the worker pool.
+  Placement placement(const Request& req) const;
+
+  // handle() for a request placed async_write, without waiting: the route
+  // match, authentication, the Idempotency-Key check and the guard run on
+  // the calling thread, the write transaction is queued (Store::write_async)
+  // and resume(finish) is called exactly once, from this or the store's
+  // committer thread. The caller runs finish() on the request's own thread;
+  // `res` then holds the response. Never throws.
+  void handle_async(Request& req, Response& res, Resume resume);
 
  private:
+  struct Pending;
+  // An idempotent write's bookkeeping, worked out before the write.
+  struct TxPlan {
+    bool keyed = false;  // an idempotent route called with an Idempotency-Key
+    std::string scope, key, request_hash;
+    std::string slot;  // the in-flight slot taken ("scope\nkey"); released after the write
+  };
+
   Response dispatch(Request& req, std::string& route_name);
   Response run_tx(const Route& route, Ctx& ctx);
+  // The Idempotency-Key check, the guard and the in-flight slot: a response
+  // when the request is answered without a write (a replay).
+  std::optional<Response> before_write(const Route& route, Ctx& ctx, TxPlan& plan);
+  // The write itself: a replay check, the handler, the stored response.
+  Response in_write(const Route& route, Ctx& ctx, const TxPlan& plan, db::Tx& tx);
+  void release(const std::string& slot);
+  // Completes an async request: records a denial first when it is one,
+  // then resumes it with finish().
+  void settle(const std::shared_ptr<Pending>& p);
+  // The problem response for a failure (logged when internal).
+  Response error_response(const Request& req, const std::string& route_name, std::exception_ptr error);
+  // X-Request-Id, metrics and the access log line.
+  void complete(const Request& req, Response& res, std::string& route_name,
+                std::chrono::steady_clock::time_point t0);
   static std::optional<Response> replay(db::Tx& tx, const std::string& scope, const std::string& key,
                                         const std::string& request_hash);
 

@@ -43,11 +43,14 @@ class FakeAuth : public Authenticator {
     if (mode == AuthMode::staff && p->kind != auth::PrincipalKind::staff) throw Error::forbidden();
     return p;
   }
-  void record_denied(const Request&, const auth::Principal* who, std::string_view route,
-                     std::string_view reason) override {
-    std::lock_guard lock(mu);
-    denied.push_back(std::string(route) + "|" + std::string(reason) + "|" +
-                     (who ? std::to_string(who->account_id) : "anon"));
+  std::function<void(db::Tx&)> denial(const Request&, const auth::Principal* who, std::string_view route,
+                                      std::string_view reason) override {
+    std::string entry = std::string(route) + "|" + std::string(reason) + "|" +
+                        (who ? std::to_string(who->account_id) : "anon");
+    return [this, entry](db::Tx&) {
+      std::lock_guard lock(mu);
+      denied.push_back(entry);
+    };
   }
   std::mutex mu;
   std::vector<std::string> denied;

@@ -35,6 +35,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <ctime>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -174,7 +175,29 @@ struct Server::Impl {
     Conn head;  // sentinel of the intrusive list of connections
     asio::io_context ioc{1};
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+    // Continuations of asynchronous handlings, queued from any thread.
+    std::mutex resumed_mu;
+    std::vector<std::function<void()>> resumed;  // guarded by resumed_mu
+    std::vector<std::function<void()>> draining;  // loop thread only
+
     Loop() { head.prev = head.next = &head; }
+    void resume_later(std::function<void()> fn) {
+      bool first;
+      {
+        std::lock_guard lk(resumed_mu);
+        first = resumed.empty();
+        resumed.push_back(std::move(fn));
+      }
+      if (first) asio::post(ioc, [this] { drain(); });
+    }
+    void drain() {
+      {
+        std::lock_guard lk(resumed_mu);
+        draining.swap(resumed);
+      }
+      for (auto& fn : draining) fn();
+      draining.clear();
+    }
     void link(Conn* c) {
       c->next = head.next;
       c->prev = &head;
@@ -245,6 +268,51 @@ struct Server::Impl {
   template <class Token>
   auto run_on_workers(Request& req, Response& res, Token&& token) {
     return asio::async_initiate<Token, void()>(RunOnWorkers{this, &req, &res}, token);
+  }
+
+  // An asynchronous handling: started here, on the connection's loop. Its
+  // Resume queues the finishing function and the coroutine's continuation
+  // on the loop's `resumed` list; one post drains the list, so a commit
+  // that completes a hundred requests costs each loop one wake-up, not a
+  // hundred. The loop is kept alive (outstanding work) meanwhile.
+  struct RunAsync {
+    Impl* impl;
+    Loop* loop;
+    Request* req;
+    Response* res;
+    template <class Handler>
+    void operator()(Handler handler) {
+      auto home = asio::prefer(asio::get_associated_executor(handler),
+                               asio::execution::outstanding_work.tracked);
+      // Resume is a std::function (copyable); the handler is move-only.
+      auto parked = std::make_shared<std::pair<decltype(home), Handler>>(std::move(home), std::move(handler));
+      Response* out = res;
+      Loop* l = loop;
+      auto continuation = [parked, out](std::function<void()> finish) {
+        return [parked, out, finish = std::move(finish)]() mutable {
+          try {
+            finish();
+          } catch (...) {
+            *out = problem(500, "internal", "internal server error");
+          }
+          std::move(parked->second)();
+        };
+      };
+      try {
+        impl->opt.start_async(*req, *res, [l, continuation](std::function<void()> finish) {
+          l->resume_later(continuation(std::move(finish)));
+        });
+      } catch (...) {
+        // start_async never throws; if it did, nothing was queued.
+        *res = problem(500, "internal", "internal server error");
+        l->resume_later(continuation([] {}));
+      }
+    }
+  };
+
+  template <class Token>
+  auto run_async(Loop& loop, Request& req, Response& res, Token&& token) {
+    return asio::async_initiate<Token, void()>(RunAsync{this, &loop, &req, &res}, token);
   }
 
   asio::awaitable<void> accept_loop();
@@ -409,10 +477,19 @@ asio::awaitable<void> Server::Impl::session(Loop& loop, tcp::socket sock) {
     }
     parser.reset();
 
-    if (opt.run_inline && opt.run_inline(req)) {
-      run_inline(req, res);
-    } else {
-      co_await run_on_workers(req, res, asio::use_awaitable);
+    switch (opt.placement ? opt.placement(req) : Placement::pool) {
+      case Placement::inline_read:
+        run_inline(req, res);
+        break;
+      case Placement::async_write:
+        if (opt.start_async) {
+          co_await run_async(loop, req, res, asio::use_awaitable);
+          break;
+        }
+        [[fallthrough]];
+      case Placement::pool:
+        co_await run_on_workers(req, res, asio::use_awaitable);
+        break;
     }
 
     // After a shutdown began, finish this response and close.

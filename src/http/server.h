@@ -1,6 +1,8 @@
 // The Beast + Asio (C++20 coroutines) HTTP/1.1 server. It owns sockets,
 // timeouts and limits; each complete request is handed to `handle`, run on a
-// worker pool so handlers may block on the store.
+// worker pool so handlers may block on the store, or on the io thread, or
+// started there and resumed when its write has committed
+// (ServerOptions::placement).
 #pragma once
 
 #include <chrono>
@@ -22,13 +24,17 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};   // to read one whole request
   std::chrono::seconds idle_timeout{75};   // keep-alive wait between requests
   int max_connections = 10000;
-  // Decides per request whether `handle` runs on the io thread that read it
-  // instead of the worker pool. Inline saves two thread wake-ups per request
-  // (on a 2-core VM ≈45 → ≈23 µs of CPU per small authenticated GET), but a
-  // handler that blocks stalls every connection of its io thread meanwhile:
-  // answer true only for requests whose handlers are short reads (the
-  // pipeline marks such routes). Unset: every request goes to the pool.
-  std::function<bool(const Request&)> run_inline;
+  // Decides per request where it is handled (Placement). Unset: every
+  // request goes to the worker pool.
+  //  - inline_read: `handle` runs on the io thread that read the request.
+  //    That saves two thread wake-ups (on a 2-core VM ≈45 → ≈23 µs of CPU
+  //    per small authenticated GET), but a handler that blocks stalls every
+  //    connection of its io thread meanwhile: only for short reads.
+  //  - async_write: `start_async` runs on the io thread and calls its Resume
+  //    once, from any thread; the server runs the given function on the io
+  //    thread and sends the response. Nothing waits for the store's commit.
+  std::function<Placement(const Request&)> placement;
+  std::function<void(Request&, Response&, Resume)> start_async;
 };
 
 class Server {

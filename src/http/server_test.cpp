@@ -374,7 +374,8 @@ TEST_F(ServerTest, StopFinishesInFlightRequestThenReturns) {
 TEST_F(ServerTest, SlowHandlerBlocksItsIoThreadOnlyWhenInline) {
   for (bool inline_handlers : {false, true}) {
     ServerOptions o;
-    if (inline_handlers) o.run_inline = [](const Request& r) { return r.path == "/slow"; };
+    if (inline_handlers)
+      o.placement = [](const Request& r) { return r.path == "/slow" ? Placement::inline_read : Placement::pool; };
     start(o);
     {
       Client slow(port), fast(port);

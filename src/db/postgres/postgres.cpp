@@ -185,8 +185,6 @@ class PgConn final : public Connection {
     Rows out;
     int ncol = PQnfields(r.get());
     int nrow = PQntuples(r.get());
-    out.columns.reserve(ncol);
-    for (int c = 0; c < ncol; ++c) out.columns.emplace_back(PQfname(r.get(), c));
     out.rows.reserve(nrow);
     for (int i = 0; i < nrow; ++i) {
       Row row;

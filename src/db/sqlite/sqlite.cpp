@@ -90,6 +90,10 @@ class SqliteConn final : public Connection {
     // of 4 MiB halves the rewrites (measured in bench/raw_import).
     if (writer) exec_script("PRAGMA cache_size = -65536");
     if (writer) exec_script("PRAGMA wal_autocheckpoint = 10000");
+    // Each write of a group commit runs in a savepoint, whose undo copies
+    // (the statement journal) SQLite spills to a temporary file past 64 KiB:
+    // a pwrite per page touched. Kept in memory, they cost a memcpy.
+    if (writer) exec_script("PRAGMA temp_store = MEMORY");
     exec_script(
         "PRAGMA synchronous = FULL;"
         "PRAGMA foreign_keys = ON;");
@@ -126,8 +130,6 @@ class SqliteConn final : public Connection {
 
     Rows out;
     int ncol = sqlite3_column_count(st.stmt);
-    out.columns.reserve(ncol);
-    for (int c = 0; c < ncol; ++c) out.columns.emplace_back(sqlite3_column_name(st.stmt, c));
     int64_t before = sqlite3_total_changes64(db_);
     for (;;) {
       int rc = sqlite3_step(st.stmt);
@@ -149,19 +151,16 @@ class SqliteConn final : public Connection {
   }
 
   void exec_script(std::string_view sql) override {
-    // BEGIN, COMMIT, SAVEPOINT … run on every request: keep such single
-    // short statements prepared instead of re-parsing them each time.
-    if (sql.size() < 40 && sql.find(';') == std::string_view::npos) {
-      auto it = control_.find(sql);
-      if (it == control_.end()) {
-        sqlite3_stmt* st = nullptr;
-        int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
-        if (rc != SQLITE_OK) throw sqlite_error(db_, rc, sql);
-        it = control_.emplace(std::string(sql), st).first;
+    // BEGIN, COMMIT, "RELEASE w; SAVEPOINT w" … run for every write: keep
+    // such short control statements prepared instead of re-parsing them.
+    if (sql.size() < 80 && sql.find('\'') == std::string_view::npos) {
+      while (!sql.empty()) {
+        size_t end = sql.find(';');
+        std::string_view one = sql.substr(0, end);
+        sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 1);
+        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+        if (!one.empty()) control(one);
       }
-      int rc = sqlite3_step(it->second);
-      sqlite3_reset(it->second);
-      if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw sqlite_error(db_, rc, sql);
       return;
     }
     std::string text(sql);
@@ -172,6 +171,20 @@ class SqliteConn final : public Connection {
   }
 
  private:
+  // One short control statement, prepared once.
+  void control(std::string_view sql) {
+    auto it = control_.find(sql);
+    if (it == control_.end()) {
+      sqlite3_stmt* st = nullptr;
+      int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+      if (rc != SQLITE_OK) throw sqlite_error(db_, rc, sql);
+      it = control_.emplace(std::string(sql), st).first;
+    }
+    int rc = sqlite3_step(it->second);
+    sqlite3_reset(it->second);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw sqlite_error(db_, rc, sql);
+  }
+
   std::map<std::string, sqlite3_stmt*, std::less<>> control_;  // see exec_script
 
   Statement& prepare(std::string_view sql) {

@@ -219,7 +219,8 @@ void Routes::mount(http::Router& r) {
   r.add_tx(Method::post, "/api/v1/campaigns/{id}/claims",
            {.auth = http::AuthMode::member,
             .idempotent = true,
-            .guard = [this](http::Ctx& c, db::Tx& tx) { check_claim(c, tx); }},
+            .guard = [this](http::Ctx& c, db::Tx& tx) { check_claim(c, tx); },
+            .guard_if = [this](http::Ctx& c) { return crowd_.worth_checking(c.id_param(), c.who().member_id); }},
            [this](http::Ctx& c, db::Tx& tx) { return claim(c, tx); });
   r.add(Method::get, "/api/v1/me/claims", {.auth = http::AuthMode::member}, [this](http::Ctx& c) { return my_claims(c); });
   r.add_tx(Method::post, "/api/v1/campaigns/{id}/registrations", {.auth = http::AuthMode::member, .idempotent = true},
@@ -343,11 +344,27 @@ http::Response Routes::stats(http::Ctx& ctx) {
 
 http::Response Routes::claim(http::Ctx& ctx, db::Tx& tx) {
   const auto& who = ctx.who();
-  auto [e, had] = check_claim(ctx, tx);
+  auto [e, had] = [&] {
+    try {
+      return check_claim(ctx, tx);
+    } catch (const Error& refused) {
+      // The crowd after the sell-out is refused by the guard from now on.
+      if (refused.code() == "campaign.sold_out") crowd_.sold_out(ctx.id_param());
+      if (refused.code() == "campaign.already_claimed") crowd_.claimed(ctx.id_param(), who.member_id);
+      throw;
+    }
+  }();
   auto& [m, c, now] = e;
   // The stock is taken by the one statement below, whatever check_claim read.
-  if (tx.exec(kTake, {c.id}) != 1) throw Error::conflict("campaign.sold_out", "all packs have been claimed");
+  if (tx.exec(kTake, {c.id}) != 1) {
+    crowd_.sold_out(c.id);
+    throw Error::conflict("campaign.sold_out", "all packs have been claimed");
+  }
   auto [claim_id, code] = issue(tx, keys_, c, m.id, had + 1, now);
+  tx.on_commit([this, campaign_id = c.id, member_id = m.id, last = c.claimed + 1 >= c.stock] {
+    crowd_.claimed(campaign_id, member_id);
+    if (last) crowd_.sold_out(campaign_id);
+  });
   audit_.append(tx, audit::Actor::of(&who),
                 {"campaign.claim", "campaign", std::to_string(c.id), "ok", "claim " + std::to_string(claim_id),
                  m.org_path});

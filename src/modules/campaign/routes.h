@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "db/db.h"
 #include "http/router.h"
+#include "modules/campaign/crowd.h"
 
 namespace gh::campaign {
 
@@ -37,6 +38,7 @@ class Routes {
   db::Store& store_;
   const crypto::Keys& keys_;
   const audit::Audit& audit_;
+  Crowd crowd_;
 };
 
 }  // namespace gh::campaign

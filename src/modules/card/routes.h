@@ -24,6 +24,7 @@ class Routes {
   db::Store& store_;
   SigningKey current_;
   std::vector<PublicKey> public_;
+  std::vector<SecretKey> secret_;  // the same keys expanded, for verify_issued
   std::string public_json_;
 };
 
