@@ -65,7 +65,9 @@ std::optional<std::string> header(const Response& r, std::string_view name) {
 
 json::object body_of(const Response& r) { return json::parse(r.body).as_object(); }
 
-class PipelineTest : public ::testing::Test {
+// Every test runs twice: through handle() and, for the routes the server
+// would run asynchronously, through handle_async() (Async).
+class PipelineTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/gh_pipeline_XXXXXX";
@@ -109,6 +111,13 @@ class PipelineTest : public ::testing::Test {
       if (c.req.body == "rollback") throw std::runtime_error("after write");
       return Response::json(201, json::object{{"counter", (*v)[0].str()}, {"body", c.req.body}});
     });
+    // A write that may be refused by its permission or by its handler.
+    router.add_tx(Method::post, "/orgs/{id}/rename", {.perm = auth::Perm::org_read}, [this](Ctx& c, db::Tx& tx) {
+      ++handler_runs;
+      tx.exec("INSERT INTO settings (key, value) VALUES ('renamed', $1)", {c.req.body});
+      if (c.id_param() == 13) throw Error::forbidden("not this one");
+      return Response::json(200, json::object{{"renamed", c.id_param()}});
+    });
     router.add_tx(Method::post, "/plain-tx", {}, [this](Ctx&, db::Tx& tx) {
       ++handler_runs;
       tx.exec(
@@ -135,7 +144,24 @@ class PipelineTest : public ::testing::Test {
     req.body = std::move(body);
     req.headers = std::move(headers);
     if (!token.empty()) req.headers.emplace_back("authorization", "Bearer " + token);
+    if (GetParam() && pipeline->placement(req) == Placement::async_write) return call_async(req);
     return pipeline->handle(req);
+  }
+
+  // As the server does: start, wait for the one resume, run its finish on
+  // this thread (the request's own).
+  Response call_async(Request& req) {
+    Response res;
+    std::promise<std::function<void()>> resumed;
+    auto finish = resumed.get_future();
+    std::atomic<int> calls{0};
+    pipeline->handle_async(req, res, [&resumed, &calls](std::function<void()> f) {
+      if (++calls == 1) resumed.set_value(std::move(f));
+    });
+    finish.get()();
+    EXPECT_EQ(calls.load(), 1) << "resume must be called exactly once";
+    ++async_calls;
+    return res;
   }
 
   std::string setting(std::string_view key) {
@@ -154,16 +180,17 @@ class PipelineTest : public ::testing::Test {
   std::unique_ptr<Pipeline> pipeline;
   std::atomic<int> handler_runs{0};
   std::shared_future<void>* gate = nullptr;
+  int async_calls = 0;
 };
 
-TEST_F(PipelineTest, PublicRouteNeedsNoAuth) {
+TEST_P(PipelineTest, PublicRouteNeedsNoAuth) {
   auto r = call(Method::get, "/public");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"ok":true})");
   EXPECT_EQ(auth.calls.load(), 0);
 }
 
-TEST_F(PipelineTest, UnknownRouteIs404Problem) {
+TEST_P(PipelineTest, UnknownRouteIs404Problem) {
   auto r = call(Method::get, "/nothing/here");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.content_type, "application/problem+json");
@@ -172,7 +199,7 @@ TEST_F(PipelineTest, UnknownRouteIs404Problem) {
   EXPECT_EQ(post.status, 404);
 }
 
-TEST_F(PipelineTest, StaticFallbackForGet) {
+TEST_P(PipelineTest, StaticFallbackForGet) {
   auto r = call(Method::get, "/admin/members/3");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "<admin>");
@@ -180,14 +207,14 @@ TEST_F(PipelineTest, StaticFallbackForGet) {
   EXPECT_NE(text.find(R"(route="static",status="200"} 1)"), std::string::npos) << text;
 }
 
-TEST_F(PipelineTest, MethodNotAllowedListsAllow) {
+TEST_P(PipelineTest, MethodNotAllowedListsAllow) {
   auto r = call(Method::put, "/orgs/1", "staff-1");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.content_type, "application/problem+json");
   EXPECT_EQ(header(r, "Allow"), "GET, HEAD, DELETE");
 }
 
-TEST_F(PipelineTest, MissingCredentialsIs401) {
+TEST_P(PipelineTest, MissingCredentialsIs401) {
   auto r = call(Method::get, "/orgs/1");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
@@ -195,14 +222,14 @@ TEST_F(PipelineTest, MissingCredentialsIs401) {
   EXPECT_EQ(call(Method::get, "/orgs/1", "garbage").status, 401);
 }
 
-TEST_F(PipelineTest, AuthenticatedHandlerSeesPrincipalAndParams) {
+TEST_P(PipelineTest, AuthenticatedHandlerSeesPrincipalAndParams) {
   auto r = call(Method::get, "/orgs/7", "staff-12");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"id":7,"who":12})");
   EXPECT_EQ(call(Method::get, "/orgs/abc", "staff-12").status, 404);
 }
 
-TEST_F(PipelineTest, MissingPermissionIs403AndAudited) {
+TEST_P(PipelineTest, MissingPermissionIs403AndAudited) {
   auto r = call(Method::del, "/orgs/7", "staff-12");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(body_of(r).at("code"), "forbidden");
@@ -215,7 +242,7 @@ TEST_F(PipelineTest, MissingPermissionIs403AndAudited) {
   EXPECT_EQ(auth.denied.size(), 2u);
 }
 
-TEST_F(PipelineTest, ThrownErrorsBecomeProblems) {
+TEST_P(PipelineTest, ThrownErrorsBecomeProblems) {
   auto f = call(Method::get, "/throws/forbidden", "staff-5");
   EXPECT_EQ(f.status, 403);
   EXPECT_EQ(body_of(f).at("detail"), "not yours");
@@ -235,7 +262,7 @@ TEST_F(PipelineTest, ThrownErrorsBecomeProblems) {
   EXPECT_EQ(auth.denied.size(), 2u);  // validation is not a denial
 }
 
-TEST_F(PipelineTest, InternalFailuresAreGeneric500) {
+TEST_P(PipelineTest, InternalFailuresAreGeneric500) {
   for (auto path : {"/throws/internal", "/throws/std"}) {
     auto r = call(Method::get, path, "staff-5");
     EXPECT_EQ(r.status, 500) << path;
@@ -246,7 +273,7 @@ TEST_F(PipelineTest, InternalFailuresAreGeneric500) {
   }
 }
 
-TEST_F(PipelineTest, JsonBodyErrorsAre400) {
+TEST_P(PipelineTest, JsonBodyErrorsAre400) {
   EXPECT_EQ(call(Method::post, "/echo", "", R"({"a":1})").body, R"({"a":1})");
   auto r = call(Method::post, "/echo", "", "{nope");
   EXPECT_EQ(r.status, 400);
@@ -256,7 +283,7 @@ TEST_F(PipelineTest, JsonBodyErrorsAre400) {
   EXPECT_EQ(body_of(deep).at("code"), "json.too_deep");
 }
 
-TEST_F(PipelineTest, LimitsSetJsonDepth) {
+TEST_P(PipelineTest, LimitsSetJsonDepth) {
   Pipeline shallow(router, *store, auth, metrics, nullptr, Limits{.max_json_depth = 2});
   Request req;
   req.method = Method::post;
@@ -267,7 +294,7 @@ TEST_F(PipelineTest, LimitsSetJsonDepth) {
   EXPECT_EQ(shallow.handle(req).status, 400);
 }
 
-TEST_F(PipelineTest, RequestIdKeptWhenSaneElseGenerated) {
+TEST_P(PipelineTest, RequestIdKeptWhenSaneElseGenerated) {
   Request req;
   req.method = Method::get;
   req.path = "/public";
@@ -294,7 +321,7 @@ TEST_F(PipelineTest, RequestIdKeptWhenSaneElseGenerated) {
   EXPECT_NE(a.request_id, b.request_id);
 }
 
-TEST_F(PipelineTest, MetricsByRoutePattern) {
+TEST_P(PipelineTest, MetricsByRoutePattern) {
   call(Method::get, "/orgs/1", "staff-1");
   call(Method::get, "/orgs/2", "staff-1");
   call(Method::get, "/zzz");
@@ -309,7 +336,7 @@ TEST_F(PipelineTest, MetricsByRoutePattern) {
   EXPECT_EQ(text.find("/orgs/1"), std::string::npos);
 }
 
-TEST_F(PipelineTest, AccessLogIsOneJsonLineWithoutRawPath) {
+TEST_P(PipelineTest, AccessLogIsOneJsonLineWithoutRawPath) {
   std::ostringstream out;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
   auto logger = std::make_shared<spdlog::logger>("access", sink);
@@ -343,7 +370,7 @@ TEST_F(PipelineTest, AccessLogIsOneJsonLineWithoutRawPath) {
   EXPECT_EQ(line.find("staff-4"), std::string::npos);
 }
 
-TEST_F(PipelineTest, TxRouteWithoutKeyRunsEveryTime) {
+TEST_P(PipelineTest, TxRouteWithoutKeyRunsEveryTime) {
   EXPECT_EQ(call(Method::post, "/plain-tx", "staff-1").status, 200);
   EXPECT_EQ(call(Method::post, "/plain-tx", "staff-1", "", {{"idempotency-key", "k"}}).status, 200);
   EXPECT_EQ(handler_runs.load(), 2);
@@ -353,7 +380,7 @@ TEST_F(PipelineTest, TxRouteWithoutKeyRunsEveryTime) {
   EXPECT_EQ(setting("counter"), "2");
 }
 
-TEST_F(PipelineTest, IdempotentReplayReturnsStoredResponse) {
+TEST_P(PipelineTest, IdempotentReplayReturnsStoredResponse) {
   auto first = call(Method::post, "/counter", "staff-1", "same", {{"idempotency-key", "key-1"}});
   EXPECT_EQ(first.status, 201);
   EXPECT_FALSE(header(first, "Idempotent-Replayed"));
@@ -374,7 +401,7 @@ TEST_F(PipelineTest, IdempotentReplayReturnsStoredResponse) {
   EXPECT_EQ(setting("counter"), "3");
 }
 
-TEST_F(PipelineTest, SameKeyDifferentRequestIs422) {
+TEST_P(PipelineTest, SameKeyDifferentRequestIs422) {
   call(Method::post, "/counter", "staff-1", "one", {{"idempotency-key", "k2"}});
   auto r = call(Method::post, "/counter", "staff-1", "two", {{"idempotency-key", "k2"}});
   EXPECT_EQ(r.status, 422);
@@ -383,7 +410,7 @@ TEST_F(PipelineTest, SameKeyDifferentRequestIs422) {
   EXPECT_EQ(setting("counter"), "1");
 }
 
-TEST_F(PipelineTest, FailuresAreNotStored) {
+TEST_P(PipelineTest, FailuresAreNotStored) {
   auto r = call(Method::post, "/counter", "staff-1", "fail", {{"idempotency-key", "k3"}});
   EXPECT_EQ(r.status, 409);
   auto again = call(Method::post, "/counter", "staff-1", "fail", {{"idempotency-key", "k3"}});
@@ -397,7 +424,7 @@ TEST_F(PipelineTest, FailuresAreNotStored) {
   EXPECT_TRUE(rows.empty());
 }
 
-TEST_F(PipelineTest, InvalidKeyIs400) {
+TEST_P(PipelineTest, InvalidKeyIs400) {
   for (std::string bad : {std::string(""), std::string(256, 'k'), std::string("has space"),
                           std::string("tab\t"), std::string("\xe4\xb8\xad")}) {
     auto r = call(Method::post, "/counter", "staff-1", "x", {{"idempotency-key", bad}});
@@ -411,7 +438,7 @@ TEST_F(PipelineTest, InvalidKeyIs400) {
       201);
 }
 
-TEST_F(PipelineTest, ConcurrentDuplicateIs409) {
+TEST_P(PipelineTest, ConcurrentDuplicateIs409) {
   std::promise<void> open;
   std::shared_future<void> opened = open.get_future().share();
   gate = &opened;
@@ -431,6 +458,48 @@ TEST_F(PipelineTest, ConcurrentDuplicateIs409) {
   EXPECT_EQ(header(replay, "Idempotent-Replayed"), "true");
   EXPECT_EQ(handler_runs.load(), 1);
 }
+
+TEST_P(PipelineTest, WriteRoutesArePlacedAsyncReadsInlineOrOnThePool) {
+  auto where = [&](Method m, std::string path) {
+    Request req;
+    req.method = m;
+    req.path = path;
+    return pipeline->placement(req);
+  };
+  EXPECT_EQ(where(Method::post, "/counter"), Placement::async_write);
+  EXPECT_EQ(where(Method::post, "/orgs/3/rename"), Placement::async_write);
+  EXPECT_EQ(where(Method::get, "/orgs/3"), Placement::pool);
+  EXPECT_EQ(where(Method::get, "/nothing"), Placement::pool);
+  EXPECT_EQ(call(Method::post, "/counter", "staff-1", "p").status, 201);
+  EXPECT_EQ(async_calls, GetParam() ? 1 : 0);
+}
+
+TEST_P(PipelineTest, RefusedWritesAreAuditedAndChangeNothing) {
+  // Refused by the route's permission: the handler never runs.
+  auto no_perm = call(Method::post, "/orgs/3/rename", "member-4", "x");
+  EXPECT_EQ(no_perm.status, 403);
+  EXPECT_EQ(handler_runs.load(), 0);
+  // Refused by the handler after it wrote: the write is rolled back.
+  auto refused = call(Method::post, "/orgs/13/rename", "staff-5", "y");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body_of(refused).at("code"), "forbidden");
+  EXPECT_EQ(setting("renamed"), "<none>");
+  ASSERT_EQ(auth.denied.size(), 2u);
+  EXPECT_EQ(auth.denied[0],
+            "/orgs/{id}/rename|permission #" + std::to_string(static_cast<unsigned>(auth::Perm::org_read)) + "|4");
+  EXPECT_EQ(auth.denied[1], "/orgs/{id}/rename|forbidden|5");
+  // Allowed: written, and the metrics and the request id are there as for any request.
+  auto ok = call(Method::post, "/orgs/3/rename", "staff-5", "z", {{"x-request-id", "req-77"}});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(header(ok, "X-Request-Id"), "req-77");
+  EXPECT_EQ(setting("renamed"), "z");
+  auto text = metrics.render({});
+  EXPECT_NE(text.find(R"(route="/orgs/{id}/rename",status="403"} 2)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(route="/orgs/{id}/rename",status="200"} 1)"), std::string::npos) << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipeline, PipelineTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Async" : "Sync"; });
 
 }  // namespace
 }  // namespace gh::http
