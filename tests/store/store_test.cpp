@@ -433,6 +433,33 @@ TEST_P(StoreTest, CloseCompletesQueuedAsyncWritesThenRefusesNewOnes) {
   EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'c%'"), 50);
 }
 
+// Big transactions (more WAL than the SQLite writer gathers before writing)
+// and many small ones, read back while writing and after reopening.
+TEST_P(StoreTest, BigAndSmallWritesReadBackAndSurviveReopening) {
+  const std::string blob(3000, 'x');
+  store().write([&](Tx& tx) {
+    for (int i = 0; i < 1500; ++i) tx.exec(kPutSetting, {"big" + std::to_string(i), blob + std::to_string(i)});
+  });
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad_reads{0};
+  std::thread reader([&] {
+    while (!stop) {
+      auto n = count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'big%' AND length(value) > 3000");
+      if (n != 1500) ++bad_reads;
+    }
+  });
+  for (int i = 0; i < 300; ++i)
+    store().write([&](Tx& tx) { tx.exec(kPutSetting, {"small" + std::to_string(i), std::to_string(i)}); });
+  stop = true;
+  reader.join();
+  EXPECT_EQ(bad_reads.load(), 0);
+  store().close();
+  store_ = open();
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'big%'"), 1500);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'small%'"), 300);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE value = $1", {blob + "1499"}), 1);
+}
+
 TEST_P(StoreTest, OnCommitRunsOnlyForCommittedWrites) {
   int runs = 0;
   store().write([&](Tx& tx) {

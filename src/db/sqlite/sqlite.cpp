@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "db/backend.h"
+#include "db/sqlite/wal_buffer.h"
 
 namespace gh::db {
 namespace {
@@ -68,7 +69,9 @@ class SqliteConn final : public Connection {
   SqliteConn(const std::string& path, bool writer) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (writer) flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    // The writer gathers its WAL writes per commit (wal_buffer.h); that
+    // relies on synchronous = FULL, set below.
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, writer ? wal_buffer_vfs() : nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close_v2(db_);
