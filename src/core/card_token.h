@@ -46,6 +46,10 @@ struct Verified {
 };
 Verified verify(std::string_view token, const std::vector<PublicKey>& keys, int64_t now_s,
                 int skew_s = kSkewSeconds);
+// The clock check alone, for a token whose signature is already known to be
+// good (v as a verification returned it, at any time): ok, token.expired or
+// token.not_yet_valid at now_s.
+Verified at_time(Verified v, int64_t now_s, int skew_s = kSkewSeconds);
 
 // A signing key expanded once into libsodium's 64-byte secret key
 // (seed ‖ public key), for verify_issued.

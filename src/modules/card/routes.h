@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "db/db.h"
 #include "http/router.h"
+#include "modules/card/issued.h"
 
 namespace gh::card {
 
@@ -25,6 +26,7 @@ class Routes {
   SigningKey current_;
   std::vector<PublicKey> public_;
   std::vector<SecretKey> secret_;  // the same keys expanded, for verify_issued
+  Issued issued_;
   std::string public_json_;
 };
 
