@@ -14,15 +14,25 @@ for line in io.lines(os.getenv("SIGNED_FILE")) do
     signed[#signed + 1] = { nonce, sig }
   end
 end
+-- The requests are formatted once in init (before wrk starts its clock), so
+-- the load generator pays per request what it pays for nginx's static GET:
+-- formatting them in Lua as they are sent made wrk, not the server, the
+-- bottleneck.
+local prepared = {}
+function init(args)
+  for k, s in ipairs(signed) do
+    prepared[k] = wrk.format("POST", nil, {
+      ["Content-Type"] = "application/json",
+      ["X-Terminal-Id"] = terminal_id,
+      ["X-Timestamp"] = timestamp,
+      ["X-Nonce"] = s[1],
+      ["X-Signature"] = s[2],
+    }, body)
+  end
+  signed = nil
+end
 local i = 0
 request = function()
   i = i + 1
-  local s = signed[i] or signed[#signed]
-  return wrk.format("POST", nil, {
-    ["Content-Type"] = "application/json",
-    ["X-Terminal-Id"] = terminal_id,
-    ["X-Timestamp"] = timestamp,
-    ["X-Nonce"] = s[1],
-    ["X-Signature"] = s[2],
-  }, body)
+  return prepared[i] or prepared[#prepared]
 end
