@@ -50,6 +50,6 @@ echo
 echo "| target | requests/s | p99 latency | non-2xx |"
 echo "|---|---:|---:|---:|"
 echo "| nginx, static verify.json (the same answer) | $ng_rps | $(p99 "$ng_out") | $(non2xx "$ng_out") |"
-echo "| gonghui \`POST /api/v1/terminal/card/verify\` (terminal HMAC + nonce, Ed25519, $store member lookup), access log off | $gh_rps | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
+echo "| gonghui \`POST /api/v1/terminal/card/verify\` (terminal HMAC + nonce, token known or signed again, $store member lookup), access log off | $gh_rps | $(p99 "$gh_out") | $(non2xx "$gh_out") |"
 echo
 echo "ratio gonghui / nginx: **$ratio** (target ≥ 0.50); wrk 1 thread, $conns connections, ${secs} s, $(nproc) cores shared"
