@@ -55,13 +55,20 @@ std::string Audit::row_hash(std::string_view prev, int64_t at, const Actor& a, c
 }
 
 void Audit::append(db::Tx& tx, const Actor& actor, const Entry& entry) const {
-  auto last = tx.one(kLastHash);
-  std::string prev = last ? (*last)[0].str() : std::string(kGenesis);
+  // The chain's head, read once per transaction: the writes folded into one
+  // group commit append one after another.
+  std::string& head = tx.memo("audit.head");
+  if (head.empty()) {
+    auto last = tx.one(kLastHash);
+    head = last ? (*last)[0].str() : std::string(kGenesis);
+  }
+  const std::string prev = head;
   int64_t at = db::now_ms();
   std::string hash = row_hash(prev, at, actor, entry);
   tx.exec(kInsert, {at, actor.kind, actor.id ? db::Value(actor.id) : db::Value(), actor.name,
                     entry.action, entry.object_type, entry.object_id, entry.org_path, entry.result,
                     entry.detail, prev, hash});
+  head = std::move(hash);
 }
 
 VerifyReport Audit::verify(db::Store& store) const {

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "core/crypto.h"
 #include "core/error.h"
@@ -89,6 +94,49 @@ TEST_F(AuditChain, RolledBackWriteLeavesNoEntry) {
   auto report = audit_.verify(*store_);
   EXPECT_TRUE(report.ok);
   EXPECT_EQ(report.rows, 1);
+}
+
+// Writes folded into one group commit append one after another, reading the
+// chain's head once; a write that fails after appending is rolled back, and
+// the writes after it in the same commit chain on from the row before it.
+TEST_F(AuditChain, GroupCommittedAppendsChainAcrossRolledBackWrites) {
+  append(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, failed = 0;
+  std::atomic<bool> started{false};
+  std::thread slow([&] {  // holds the committer while the others queue
+    store_->write([&](db::Tx& tx) {
+      started = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      audit_.append(tx, Actor::system(), {"slow", "", "", "ok", "", ""});
+    });
+  });
+  while (!started) std::this_thread::yield();
+  constexpr int kWrites = 60;
+  for (int i = 0; i < kWrites; ++i)
+    store_->write_async(
+        [&, i](db::Tx& tx) {
+          audit_.append(tx, Actor{"member", i, "m"}, {"campaign.claim", "campaign", "1", "ok", std::to_string(i), "/1/"});
+          if (i % 4 == 1) throw Error::conflict("test", "after the append");
+        },
+        [&](std::exception_ptr e) {
+          std::lock_guard lk(mu);
+          ++done;
+          failed += e ? 1 : 0;
+          cv.notify_one();
+        });
+  slow.join();
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, std::chrono::seconds(30), [&] { return done == kWrites; }));
+  }
+  EXPECT_EQ(failed, kWrites / 4);
+  auto st = store_->stats();
+  EXPECT_LT(st.commits, st.writes / 4) << "the appends were not group-committed";
+  auto report = audit_.verify(*store_);
+  EXPECT_TRUE(report.ok) << report.message;
+  EXPECT_EQ(report.rows, 1 + 1 + kWrites - kWrites / 4);
 }
 
 }  // namespace

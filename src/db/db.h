@@ -37,6 +37,7 @@
 #include <exception>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -151,9 +152,25 @@ class Tx {
 
   std::vector<std::function<void()>>& after_commit() { return after_commit_; }
 
+  // A value the rest of this transaction may reuse instead of reading it
+  // again, such as the audit chain's head. In a group commit it carries over
+  // to the next writes of the same transaction, and all of it is forgotten
+  // when a write rolls back (its changes are gone) and when the transaction
+  // ends. Empty until set.
+  std::string& memo(std::string_view key) {
+    auto& m = shared_memo_ ? *shared_memo_ : own_memo_;
+    auto it = m.find(key);
+    if (it == m.end()) it = m.emplace(std::string(key), std::string()).first;
+    return it->second;
+  }
+  using Memo = std::map<std::string, std::string, std::less<>>;
+  void share_memo(Memo* m) { shared_memo_ = m; }
+
  private:
   Conn& conn_;
   std::vector<std::function<void()>> after_commit_;
+  Memo own_memo_;
+  Memo* shared_memo_ = nullptr;
 };
 
 struct StoreStats {

@@ -327,6 +327,7 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
   // write, and COMMIT releases the last one.
   const bool savepoints = batch.size() > 1;
   bool any_ok = false;
+  Tx::Memo memo;  // shared by the batch's writes (Tx::memo)
   try {
     Connection& c =
         begin_writer(savepoints ? backend_.begin_write + "; SAVEPOINT w" : backend_.begin_write);
@@ -335,6 +336,7 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
       const bool last = i + 1 == batch.size();
       GuardedConn guarded(c);
       Tx tx(guarded);
+      tx.share_memo(&memo);
       bool ok = false;
       try {
         (*x->fn)(guarded, tx);
@@ -346,6 +348,7 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
         ok = true;
       } catch (...) {
         x->error = std::current_exception();
+        memo.clear();  // what it remembered may be rolled back with it
         // Undo this write only; if even that fails, the outer handler fails
         // the whole batch.
         if (savepoints) c.exec_script("ROLLBACK TO w");
