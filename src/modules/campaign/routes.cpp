@@ -26,6 +26,9 @@ constexpr std::string_view kInsert =
     "INSERT INTO campaigns (org_id, org_path, name, stock, per_member, starts_at, ends_at, code_valid_ms, "
     "in_service_only, created_by, created_at, updated_at, mode, seed_enc, seed_commitment, eligible_groups) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) RETURNING id";
+// Every registration of a drawn campaign with its rank (winners only).
+constexpr std::string_view kDrawRanks =
+    "SELECT id, draw_rank FROM campaign_registrations WHERE campaign_id = $1 ORDER BY id";
 constexpr std::string_view kMemberClaims =
     "SELECT COUNT(*) FROM campaign_claims WHERE campaign_id = $1 AND member_id = $2";
 // The stock check and the decrement in one statement: never oversold, also
@@ -541,8 +544,8 @@ http::Response Routes::draw_record(http::Ctx& ctx) {
     for (const auto& [k, v] : record.as_object()) out[k] = v;
     json::array ids, winners;
     std::vector<std::pair<int64_t, int64_t>> ranked;
-    for (const auto& r : tx.query("SELECT id, draw_rank FROM campaign_registrations WHERE campaign_id = $1 ORDER BY id",
-                                  {c.id})) {
+    const auto registrations = tx.query(kDrawRanks, {c.id});
+    for (const auto& r : registrations) {
       ids.push_back(r[0].i64());
       if (!r[1].is_null()) ranked.emplace_back(r[1].i64(), r[0].i64());
     }
