@@ -29,8 +29,12 @@ constexpr std::string_view kInsert =
 // Every registration of a drawn campaign with its rank (winners only).
 constexpr std::string_view kDrawRanks =
     "SELECT id, draw_rank FROM campaign_registrations WHERE campaign_id = $1 ORDER BY id";
-constexpr std::string_view kMemberClaims =
-    "SELECT COUNT(*) FROM campaign_claims WHERE campaign_id = $1 AND member_id = $2";
+// What a campaign needs of a member, and their claims from it so far, in
+// one statement (on PostgreSQL each statement of a claim is a round trip).
+constexpr std::string_view kClaimant =
+    "SELECT m.org_path, m.status, m.employment_status, m.household, m.employment_form, m.needy_status, "
+    "(SELECT COUNT(*) FROM campaign_claims k WHERE k.campaign_id = $2 AND k.member_id = m.id) "
+    "FROM members m WHERE m.id = $1";
 // The stock check and the decrement in one statement: never oversold, also
 // with several server processes on one PostgreSQL (the row lock serialises
 // them; the CHECK (claimed <= stock) would refuse an oversell anyway).
@@ -158,15 +162,31 @@ std::pair<int64_t, std::string> issue(db::Tx& tx, const crypto::Keys& keys, cons
 
 // A member taking part in a campaign now: visible to them, open, and they
 // are eligible.
+// The member as a campaign sees them, with their claims from it so far.
+struct Claimant {
+  int64_t id = 0;
+  std::string org_path, status, employment_status, household, employment_form;
+  std::optional<std::string> needy_status;
+  int64_t claims = 0;
+};
+
+std::optional<Claimant> find_claimant(db::Tx& tx, int64_t member_id, int64_t campaign_id) {
+  auto row = tx.one(kClaimant, {member_id, campaign_id});
+  if (!row) return std::nullopt;
+  const auto& r = *row;
+  return Claimant{member_id,       r[0].str(),     r[1].str(),     r[2].str(), r[3].str(),
+                  r[4].str(),      r[5].opt_str(), r[6].i64()};
+}
+
 struct Entry {
-  member::Member m;
+  Claimant m;
   Campaign c;
   int64_t now = 0;
 };
 
 Entry check_entry(http::Ctx& ctx, db::Tx& tx) {
   const auto& who = ctx.who();
-  auto m = member::find(tx, who.member_id);
+  auto m = find_claimant(tx, who.member_id, ctx.id_param());
   if (!m) throw Error::not_found("member");
   auto c = find(tx, ctx.id_param());
   if (!c || !sees(who, *c, m->org_path)) throw Error::not_found("campaign");
@@ -192,7 +212,7 @@ ClaimCheck check_claim(http::Ctx& ctx, db::Tx& tx) {
   auto e = check_entry(ctx, tx);
   if (e.c.lottery())
     throw Error::conflict("campaign.lottery", "this campaign draws lots among registered members: register instead");
-  const int64_t had = tx.query(kMemberClaims, {e.c.id, e.m.id})[0][0].i64();
+  const int64_t had = e.m.claims;
   if (had >= e.c.per_member)
     throw Error::conflict("campaign.already_claimed", "you have already claimed from this campaign");
   if (e.c.claimed >= e.c.stock) throw Error::conflict("campaign.sold_out", "all packs have been claimed");
