@@ -144,8 +144,9 @@ class Tx {
     return query(sql, params).affected;
   }
   // Runs after this write is durably committed (never if it rolls back),
-  // before write() returns, on the thread that led the group commit. Use for
-  // in-memory caches that must only reflect committed state. Must not call
+  // before write() returns (or write_async() calls back), on the store's
+  // committer thread. Use for in-memory caches that must only reflect
+  // committed state. Must not call
   // Store::write (it would wait for itself; it is refused); exceptions are
   // logged and swallowed. Ignored in reads.
   void on_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
@@ -224,8 +225,8 @@ class Store {
 
   // Runs fn(Tx&) in a durable write (see the file comment) and returns its
   // result. Exceptions thrown by fn are rethrown here after its changes have
-  // been rolled back. fn may be run on another thread (the group commit's
-  // leader) while this one waits; calling write() from inside fn throws
+  // been rolled back. fn runs on the store's committer thread while this
+  // one waits; calling write() from inside fn throws
   // "db.nested_write".
   template <class F>
   auto write(F&& fn) -> std::invoke_result_t<F, Tx&> {
