@@ -37,7 +37,7 @@ campaign=$(curl -fs "${auth[@]}" -d "{\"org_id\":$province,\"name\":\"bench é€æ
 sleep 1
 gh_out=$(TOKENS_FILE="$work/tokens.txt" CAMPAIGN="$campaign" \
   wrk -t1 -c"$conns" -d"${secs}s" --latency -s bench/flash_wrk.lua "$base" 2>&1)
-[ -n "${DEBUG:-}" ] && echo "$gh_out" >&2
+[ -n "${DEBUG:-}" ] && { echo "$gh_out"; curl -fs "$base/metrics" | grep -E '^gonghui_store_(commit|writes)'; } >&2
 claimed=$(curl -fs "${auth[@]}" "$base/api/v1/campaigns/$campaign/stats" | sed -E 's/.*"claimed":([0-9]+).*/\1/')
 
 # redis: the same decision (not claimed yet? stock left? take one, remember

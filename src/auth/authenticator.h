@@ -26,7 +26,9 @@ class SessionAuthenticator : public http::Authenticator {
                                       std::string_view reason) override;
 
   // Forgets a terminal's cached secret (after it is disabled or re-keyed).
-  // Other server processes read it again within the recheck interval.
+  // Other server processes read it again within the recheck interval, and a
+  // re-keyed terminal's first request with its new secret makes them read
+  // it at once.
   void evict_terminal(int64_t terminal_id);
 
  private:
@@ -38,7 +40,11 @@ class SessionAuthenticator : public http::Authenticator {
     std::shared_ptr<const Principal> principal;
     std::string secret;
     int64_t loaded_at = 0;  // read again after the session recheck interval
+    int64_t reloaded_for_mismatch_at = 0;  // last read because a signature did not match
   };
+  // Reads an active terminal into the cache; 401 terminal.unknown otherwise.
+  TerminalEntry load_terminal(int64_t id, int64_t for_mismatch_at = 0);
+  static constexpr int64_t kReloadAfterMismatchMs = 1000;
   db::Store& store_;
   Sessions& sessions_;
   const crypto::Keys& keys_;

@@ -25,7 +25,8 @@ constexpr std::string_view kInsertTerminal =
     "VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id";
 constexpr std::string_view kTerminalColumns =
     "t.id, t.name, t.kind, t.org_id, t.status, t.created_at, o.path";
-constexpr std::string_view kDisableTerminal = "UPDATE terminals SET status = 'disabled' WHERE id = $1";
+constexpr std::string_view kSetTerminalStatus = "UPDATE terminals SET status = $2 WHERE id = $1";
+constexpr std::string_view kSetTerminalSecret = "UPDATE terminals SET secret_enc = $2 WHERE id = $1";
 
 // A member account works only while its membership is active.
 bool member_active(db::Store& store, int64_t member_id) {
@@ -88,7 +89,11 @@ void Routes::mount(http::Router& r) {
            [this](http::Ctx& c, db::Tx& tx) { return create_terminal(c, tx); });
   r.add(Method::get, "/api/v1/terminals", staff(Perm::terminal_write), [this](http::Ctx& c) { return list_terminals(c); });
   r.add_tx(Method::post, "/api/v1/terminals/{id}/disable", staff(Perm::terminal_write),
-           [this](http::Ctx& c, db::Tx& tx) { return disable_terminal(c, tx); });
+           [this](http::Ctx& c, db::Tx& tx) { return set_terminal_status(c, tx, "disabled"); });
+  r.add_tx(Method::post, "/api/v1/terminals/{id}/enable", staff(Perm::terminal_write),
+           [this](http::Ctx& c, db::Tx& tx) { return set_terminal_status(c, tx, "active"); });
+  r.add_tx(Method::post, "/api/v1/terminals/{id}/secret", staff(Perm::terminal_write),
+           [this](http::Ctx& c, db::Tx& tx) { return rekey_terminal(c, tx); });
   r.add(Method::post, "/api/v1/terminal/ping", {.auth = http::AuthMode::terminal}, [this](http::Ctx& c) { return ping(c); });
 }
 
@@ -339,18 +344,49 @@ http::Response Routes::list_terminals(http::Ctx& ctx) {
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
 }
 
-http::Response Routes::disable_terminal(http::Ctx& ctx, db::Tx& tx) {
-  const auto& who = ctx.who();
-  int64_t id = ctx.id_param();
-  auto row = tx.one("SELECT " + std::string(kTerminalColumns) + " FROM terminals t JOIN orgs o ON o.id = t.org_id WHERE t.id = $1", {id});
+// A terminal in the caller's subtree, as the console lists it.
+db::Row Routes::staff_terminal(http::Ctx& ctx, db::Tx& tx) {
+  auto row = tx.one("SELECT " + std::string(kTerminalColumns) +
+                        " FROM terminals t JOIN orgs o ON o.id = t.org_id WHERE t.id = $1",
+                    {ctx.id_param()});
   if (!row) throw Error::not_found("terminal");
-  modules::require_scope(who, (*row)[6].str(), "terminal");
-  tx.exec(kDisableTerminal, {id});
-  tx.on_commit([this, id] { authenticator_.evict_terminal(id); });
-  audit_.append(tx, audit::Actor::of(&who), {"terminal.disable", "terminal", std::to_string(id), "ok", "", (*row)[6].str()});
-  auto j = terminal_json(*row);
-  j["status"] = "disabled";
+  modules::require_scope(ctx.who(), (*row)[6].str(), "terminal");
+  return std::move(*row);
+}
+
+// Disables or enables a terminal. Setting the status it already has changes
+// nothing and is not audited again.
+http::Response Routes::set_terminal_status(http::Ctx& ctx, db::Tx& tx, std::string_view status) {
+  auto row = staff_terminal(ctx, tx);
+  const int64_t id = row[0].i64();
+  if (row[4].str() != status) {
+    tx.exec(kSetTerminalStatus, {id, std::string(status)});
+    tx.on_commit([this, id] { authenticator_.evict_terminal(id); });
+    audit_.append(tx, audit::Actor::of(&ctx.who()),
+                  {status == "active" ? "terminal.enable" : "terminal.disable", "terminal", std::to_string(id), "ok",
+                   "", row[6].str()});
+  }
+  auto j = terminal_json(row);
+  j["status"] = std::string(status);
   return http::Response::json(200, j);
+}
+
+// A new signing secret, shown once; the old one stops working at once here
+// and on the next request in other processes. Not replayed by
+// Idempotency-Key (the secret is stored nowhere in clear): a lost answer
+// means asking for another secret.
+http::Response Routes::rekey_terminal(http::Ctx& ctx, db::Tx& tx) {
+  auto row = staff_terminal(ctx, tx);
+  const int64_t id = row[0].i64();
+  auto secret = crypto::random_bytes(32);
+  tx.exec(kSetTerminalSecret, {id, crypto::seal(keys_, secret, "terminal.secret")});
+  tx.on_commit([this, id] { authenticator_.evict_terminal(id); });
+  audit_.append(tx, audit::Actor::of(&ctx.who()), {"terminal.rekey", "terminal", std::to_string(id), "ok", "", row[6].str()});
+  auto j = terminal_json(row);
+  j["secret"] = crypto::to_hex(secret);
+  auto res = http::Response::json(200, j);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
 }
 
 http::Response Routes::ping(http::Ctx& ctx) {

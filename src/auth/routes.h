@@ -33,7 +33,9 @@ class Routes {
   http::Response reset_password(http::Ctx& ctx);
   http::Response create_terminal(http::Ctx& ctx, db::Tx& tx);
   http::Response list_terminals(http::Ctx& ctx);
-  http::Response disable_terminal(http::Ctx& ctx, db::Tx& tx);
+  db::Row staff_terminal(http::Ctx& ctx, db::Tx& tx);
+  http::Response set_terminal_status(http::Ctx& ctx, db::Tx& tx, std::string_view status);
+  http::Response rekey_terminal(http::Ctx& ctx, db::Tx& tx);
   http::Response ping(http::Ctx& ctx);
 
   db::Store& store_;

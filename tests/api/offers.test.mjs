@@ -689,6 +689,75 @@ test('the report adds up to the redemptions, by offer, merchant and region, with
     assertProblem(await srv.api('GET', `/api/v1/offers/report?${q}`, { token: mgrA }), 422, { field });
 });
 
+test('the list of single redemptions: the report\'s rows one by one, refusals too, names masked, within the subtree', async () => {
+  const from = localDay(Date.now() - 8 * DAY);
+  const to = localDay(Date.now() + DAY);
+  // Every page of a query, in the server's order.
+  const all = async (token, extra = '') => {
+    const items = [];
+    for (let page = 1; ; page++) {
+      const r = await srv.api('GET', `/api/v1/offers/redemptions?from=${from}&to=${to}&page=${page}&page_size=50${extra}`, { token });
+      assert.equal(r.status, 200, r.text);
+      items.push(...r.json.items);
+      if (items.length >= r.json.total || r.json.items.length === 0) {
+        assert.equal(items.length, r.json.total);
+        return items;
+      }
+    }
+  };
+  const inA = accepted.filter((a) => a.member !== m.cityB.id);
+  const okA = await all(mgrA, '&status=accepted');
+  assert.equal(okA.length, inA.length);
+  assert.equal(okA.reduce((n, r) => n + r.subsidy_fen, 0), inA.reduce((n, a) => n + a.subsidy, 0));
+  assert.equal(okA.reduce((n, r) => n + r.member_pays_fen, 0), inA.reduce((n, a) => n + a.pays, 0));
+  for (let i = 1; i < okA.length; i++) assert.ok(okA[i - 1].id > okA[i].id, 'newest first');
+  const names = new Set(['普通甲', '普通乙', '骑手丙', '困难丁', '农村戊']);
+  for (const r of okA) {
+    assert.equal(r.status, 'accepted');
+    assert.equal(r.code, null);
+    assert.equal(r.original_fen, r.member_pays_fen + r.subsidy_fen);
+    assert.ok(r.member_name && !names.has(r.member_name) && r.member_name.includes('*'), `masked: ${r.member_name}`);
+    assert.equal(r.merchant_id, merchantA.id);
+    assert.ok(typeof r.redemption_id === 'string' && r.redemption_id.length > 0);
+    assert.match(r.redeemed_at, /Z$/);
+  }
+  // Refusals are listed with their reason; those without a member (unknown
+  // card, bad time, unknown offer) at cityA's terminals too.
+  const refusedA = await all(mgrA, '&status=refused');
+  assert.ok(refusedA.length > 0);
+  for (const r of refusedA) assert.ok(r.code, JSON.stringify(r));
+  const stored = await count(
+    `SELECT COUNT(*) FROM offer_redemptions WHERE status = 'refused' AND member_id IS NULL AND local_day BETWEEN '${from}' AND '${to}'`,
+  );
+  assert.equal(refusedA.filter((r) => r.member_id === null).length, stored, 'refusals without a member');
+  // Filters: one offer, one member, one till.
+  const oneOffer = inA[0].offer_id;
+  assert.equal((await all(mgrA, `&status=accepted&offer_id=${oneOffer}`)).length, inA.filter((a) => a.offer_id === oneOffer).length);
+  const rider = await all(mgrA, `&member_id=${m.rider.id}`);
+  assert.ok(rider.every((r) => r.member_id === m.rider.id));
+  assert.equal(rider.filter((r) => r.status === 'accepted').length, inA.filter((a) => a.member === m.rider.id).length);
+  assert.ok((await all(mgrA, `&terminal_id=${tillA.id}`)).every((r) => r.terminal_id === tillA.id));
+  const county = await all(mgrA, `&status=accepted&org_id=${t.orgs.countyA2}`);
+  assert.deepEqual([...new Set(county.map((r) => r.member_id))], inA.some((a) => a.member === m.rider.id) ? [m.rider.id] : []);
+  // cityB sees only its own member's sales, none of cityA's refusals.
+  const b = await all(mgrB);
+  assert.equal(b.filter((r) => r.status === 'accepted').length, accepted.filter((a) => a.member === m.cityB.id).length);
+  assert.ok(b.every((r) => r.member_id === m.cityB.id), JSON.stringify(b.slice(0, 3)));
+  assert.equal((await all(mgrB, `&member_id=${m.plain.id}`)).length, 0);
+  assertProblem(await srv.api('GET', `/api/v1/offers/redemptions?from=${from}&to=${to}&org_id=${t.orgs.cityA}`, { token: mgrB }), 404);
+  // Bad input names the parameter; members and terminals are not staff.
+  for (const [q, field] of [
+    [`to=${to}`, 'from'],
+    [`from=${from}`, 'to'],
+    [`from=${to}&to=${from}`, 'to'],
+    [`from=${from}&to=${to}&status=maybe`, 'status'],
+    [`from=${from}&to=${to}&offer_id=abc`, 'offer_id'],
+    [`from=${from}&to=${to}&terminal_id=-1`, 'terminal_id'],
+  ])
+    assertProblem(await srv.api('GET', `/api/v1/offers/redemptions?${q}`, { token: mgrA }), 422, { field });
+  assertProblem(await srv.api('GET', `/api/v1/offers/redemptions?from=${from}&to=${to}`, { token: m.plain.token }), [401, 403]);
+});
+
 test('redemptions are audited: one entry per upload', async () => {
   const r = await srv.api('GET', '/api/v1/audit?action=offer.redeem&page_size=5', { token: t.admin });
   assert.equal(r.status, 200, r.text);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
-import { startServer, assertProblem } from './harness.mjs';
+import { startServer, assertProblem, storeKind } from './harness.mjs';
 import { buildTree, countOf } from './fixtures.mjs';
 
 let srv;
@@ -172,4 +172,89 @@ test('a disabled terminal is refused', async () => {
   assertProblem(await ping(signedHeaders(tm)), 401);
   // The other terminal is unaffected.
   assert.equal((await ping(signedHeaders(term))).status, 200);
+});
+
+// The audit entries of one terminal, oldest first.
+async function auditOf(id) {
+  const r = await srv.api('GET', `/api/v1/audit?object_type=terminal&object_id=${id}&page_size=50`, { token: t.admin });
+  assert.equal(r.status, 200, r.text);
+  return r.json.items.map((x) => x.action).reverse();
+}
+
+test('a disabled terminal enabled again signs in with its old secret; repeats change nothing', async () => {
+  const r = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin,
+    body: { name: '自助终端', kind: 'kiosk', org_id: t.orgs.grassA1 },
+  });
+  const tm = { id: r.json.id, secret: r.json.secret };
+  assert.equal((await srv.api('POST', `/api/v1/terminals/${tm.id}/disable`, { token: t.admin })).status, 200);
+  assert.equal((await srv.api('POST', `/api/v1/terminals/${tm.id}/disable`, { token: t.admin })).status, 200);
+  assertProblem(await ping(signedHeaders(tm)), 401, { code: 'terminal.unknown' });
+  const e = await srv.api('POST', `/api/v1/terminals/${tm.id}/enable`, { token: t.admin });
+  assert.equal(e.status, 200, e.text);
+  assert.equal(e.json.status, 'active');
+  assert.equal(e.json.secret, undefined, 'enabling shows no secret');
+  assert.equal((await srv.api('POST', `/api/v1/terminals/${tm.id}/enable`, { token: t.admin })).status, 200);
+  assert.equal((await ping(signedHeaders(tm))).status, 200);
+  const listed = (await srv.api('GET', '/api/v1/terminals?page_size=200', { token: t.admin })).json.items.find((x) => x.id === tm.id);
+  assert.equal(listed.status, 'active');
+  // One entry per change, none for the repeats.
+  assert.deepEqual(await auditOf(tm.id), ['terminal.create', 'terminal.disable', 'terminal.enable']);
+});
+
+test('a new secret is shown once; the old one is refused at once, the new one accepted', async () => {
+  const r = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin,
+    body: { name: '收银台', kind: 'till', org_id: t.orgs.grassA1 },
+  });
+  const old = { id: r.json.id, secret: r.json.secret };
+  assert.equal((await ping(signedHeaders(old))).status, 200, 'cached with the old secret');
+  const k = await srv.api('POST', `/api/v1/terminals/${old.id}/secret`, { token: t.admin });
+  assert.equal(k.status, 200, k.text);
+  assert.equal(k.headers.get('cache-control'), 'no-store');
+  assert.match(k.json.secret, /^[0-9a-f]{64}$/);
+  assert.notEqual(k.json.secret, old.secret);
+  assert.equal(k.json.id, old.id);
+  assert.equal(k.json.status, 'active');
+  const fresh = { id: old.id, secret: k.json.secret };
+  assertProblem(await ping(signedHeaders(old)), 401, { code: 'terminal.signature' });
+  const p = await ping(signedHeaders(fresh));
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.json.terminal_id, old.id);
+  const l = await srv.api('GET', '/api/v1/terminals?page_size=200', { token: t.admin });
+  assert.ok(!l.text.includes(fresh.secret), 'the new secret is not listed');
+  assert.deepEqual(await auditOf(old.id), ['terminal.create', 'terminal.rekey']);
+
+  // Someone else's terminal, no permission, no such terminal: refused, nothing changes.
+  assertProblem(await srv.api('POST', `/api/v1/terminals/${old.id}/secret`, { token: t.tokens.a1_officer }), 403);
+  const foreign = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin,
+    body: { name: '外区闸机', kind: 'gate', org_id: t.orgs.grassB1 },
+  });
+  for (const action of ['secret', 'enable', 'disable'])
+    assertProblem(await srv.api('POST', `/api/v1/terminals/${foreign.json.id}/${action}`, { token: t.tokens.citya_mgr }), 404);
+  assertProblem(await srv.api('POST', '/api/v1/terminals/9999999/secret', { token: t.admin }), 404);
+  const f = { id: foreign.json.id, secret: foreign.json.secret };
+  assert.equal((await ping(signedHeaders(f))).status, 200, 'the foreign terminal keeps its secret');
+  assert.equal((await ping(signedHeaders(fresh))).status, 200);
+});
+
+// Two processes share a store only on PostgreSQL.
+if (storeKind() === 'postgres') test('another server process accepts a new secret at its first use and drops the old one', async () => {
+  const r = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin,
+    body: { name: '二号进程的售货机', kind: 'vending_machine', org_id: t.orgs.grassA1 },
+  });
+  const old = { id: r.json.id, secret: r.json.secret };
+  const second = await startServer({ reuse: srv });
+  try {
+    const ping2 = (h) => second.api('POST', '/api/v1/terminal/ping', { headers: h });
+    assert.equal((await ping2(signedHeaders(old))).status, 200, 'the second process caches the old secret');
+    const k = await srv.api('POST', `/api/v1/terminals/${old.id}/secret`, { token: t.admin });
+    const fresh = { id: old.id, secret: k.json.secret };
+    assert.equal((await ping2(signedHeaders(fresh))).status, 200, 'the new secret works there at once');
+    assertProblem(await ping2(signedHeaders(old)), 401, { code: 'terminal.signature' });
+  } finally {
+    await second.stop({ cleanup: false });
+  }
 });

@@ -5,6 +5,7 @@
 
 #include "core/credit_code.h"
 #include "core/date.h"
+#include "core/phone.h"
 #include "core/regions.h"
 #include "http/fields.h"
 #include "http/pipeline.h"
@@ -46,6 +47,19 @@ constexpr std::string_view kReportWhere =
 constexpr std::string_view kFigures =
     "COUNT(*), COUNT(DISTINCT r.member_id), COALESCE(SUM(r.subsidy_fen), 0), COALESCE(SUM(r.original_fen), 0), "
     "COALESCE(SUM(r.member_pays_fen), 0)";
+
+// Staff's list of single redemptions: those of members in the subtree ($1,
+// $2), and refusals without a member (unknown card, bad time or offer) at
+// terminals the subtree registered.
+constexpr std::string_view kRedemptionsFrom =
+    " FROM offer_redemptions r LEFT JOIN offers o ON o.id = r.offer_id LEFT JOIN merchants m ON m.id = r.merchant_id "
+    "LEFT JOIN members p ON p.id = r.member_id JOIN terminals t ON t.id = r.terminal_id "
+    "JOIN orgs tp ON tp.id = t.org_id "
+    "WHERE r.local_day >= $3 AND r.local_day <= $4 AND ((r.member_path >= $1 AND r.member_path < $2) "
+    "OR (r.member_path IS NULL AND tp.path >= $1 AND tp.path < $2))";
+constexpr std::string_view kStaffRedemptionColumns =
+    "r.id, r.terminal_id, r.redemption_id, r.offer_id, o.name, r.merchant_id, m.name, r.member_id, p.name, "
+    "r.original_fen, r.member_pays_fen, r.subsidy_fen, r.redeemed_at, r.uploaded_at, r.status, r.code, r.detail";
 
 constexpr std::string_view kMyRedemptionsFrom =
     " FROM offer_redemptions r LEFT JOIN offers o ON o.id = r.offer_id LEFT JOIN merchants m ON m.id = r.merchant_id "
@@ -174,6 +188,7 @@ void Routes::mount(http::Router& r) {
   r.add_tx(Method::post, "/api/v1/offers", create, [this](http::Ctx& c, db::Tx& tx) { return create_offer(c, tx); });
   r.add(Method::get, "/api/v1/offers", read, [this](http::Ctx& c) { return list_offers(c); });
   r.add(Method::get, "/api/v1/offers/report", read, [this](http::Ctx& c) { return report(c); });
+  r.add(Method::get, "/api/v1/offers/redemptions", read, [this](http::Ctx& c) { return redemptions(c); });
   r.add(Method::get, "/api/v1/offers/{id}", read, [this](http::Ctx& c) { return get_offer(c); });
   r.add_tx(Method::patch, "/api/v1/offers/{id}", write,
            [this](http::Ctx& c, db::Tx& tx) { return update_offer(c, tx); });
@@ -513,6 +528,53 @@ http::Response Routes::report(http::Ctx& ctx) {
   out["rows"] = std::move(out_rows);
   out["totals"] = figures_json(sum[0], 0);
   return http::Response::json(200, out);
+}
+
+// Single redemptions, newest first: the report's rows one by one, refusals
+// too, for a clerk answering "was my card taken at that shop?". Members'
+// names are masked.
+http::Response Routes::redemptions(http::Ctx& ctx) {
+  const auto& who = ctx.who();
+  auto page = http::page_from(ctx.req);
+  const Date from = query_date(ctx.req, "from");
+  const Date to = query_date(ctx.req, "to");
+  if (to < from) throw Error::invalid("to", "to.before_from", "to must not be before from");
+  const std::string root = org::list_root(store_, who, ctx.req);
+  std::string where(kRedemptionsFrom);
+  std::vector<db::Value> params{root, modules::subtree_upper(root), from.iso(), to.iso()};
+  auto filter = [&](std::string_view column, db::Value v) {
+    params.push_back(std::move(v));
+    where += " AND " + std::string(column) + " = $" + std::to_string(params.size());
+  };
+  for (auto [param, column] : {std::pair{"offer_id", "r.offer_id"}, std::pair{"merchant_id", "r.merchant_id"},
+                               std::pair{"terminal_id", "r.terminal_id"}, std::pair{"member_id", "r.member_id"}})
+    if (const int64_t id = modules::query_id(ctx.req, param)) filter(column, id);
+  if (auto status = ctx.req.query_param("status"); status && !status->empty()) {
+    if (*status != "accepted" && *status != "refused")
+      throw Error::invalid("status", "status.one_of", "status must be accepted or refused");
+    filter("r.status", std::string(*status));
+  }
+  auto [rows, total] = modules::paged(store_, kStaffRedemptionColumns, where, params, "r.id DESC", page);
+  json::array items;
+  for (const auto& r : rows)
+    items.push_back({{"id", r[0].i64()},
+                     {"terminal_id", r[1].i64()},
+                     {"redemption_id", r[2].str()},
+                     {"offer_id", r[3].i64()},
+                     {"offer", modules::opt_json(r[4].opt_str())},
+                     {"merchant_id", r[5].is_null() ? json::value(nullptr) : json::value(r[5].i64())},
+                     {"merchant", modules::opt_json(r[6].opt_str())},
+                     {"member_id", r[7].is_null() ? json::value(nullptr) : json::value(r[7].i64())},
+                     {"member_name", r[8].is_null() ? json::value(nullptr) : json::value(mask_name(r[8].str()))},
+                     {"original_fen", r[9].i64()},
+                     {"member_pays_fen", r[10].i64()},
+                     {"subsidy_fen", r[11].i64()},
+                     {"redeemed_at", iso_utc(r[12].i64())},
+                     {"uploaded_at", iso_utc(r[13].i64())},
+                     {"status", r[14].str()},
+                     {"code", modules::opt_json(r[15].opt_str())},
+                     {"detail", modules::opt_json(r[16].opt_str())}});
+  return http::Response::json(200, modules::page_json(std::move(items), total, page));
 }
 
 // ---- members ----

@@ -33,6 +33,7 @@ class Routes {
   http::Response get_offer(http::Ctx& ctx);
   http::Response update_offer(http::Ctx& ctx, db::Tx& tx);
   http::Response report(http::Ctx& ctx);
+  http::Response redemptions(http::Ctx& ctx);
   http::Response my_offers(http::Ctx& ctx);
   http::Response my_redemptions(http::Ctx& ctx);
   http::Response redeem(http::Ctx& ctx, db::Tx& tx);
