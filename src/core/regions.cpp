@@ -113,14 +113,14 @@ Regions Regions::from_tsv(std::string_view tsv) {
 
 std::optional<Region> Regions::find(std::string_view code) const {
   std::shared_lock lock(mu_);
-  const auto it = by_code_.find(std::string(code));
+  const auto it = by_code_.find(code);
   if (it == by_code_.end()) return std::nullopt;
   return it->second;
 }
 
 bool Regions::is_current(std::string_view code) const {
   std::shared_lock lock(mu_);
-  const auto it = by_code_.find(std::string(code));
+  const auto it = by_code_.find(code);
   return it != by_code_.end() && it->second.current;
 }
 

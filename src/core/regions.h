@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/string_hash.h"
 #include "core/checked.h"
 
 namespace gh {
@@ -71,7 +72,7 @@ class Regions {
 
  private:
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Region> by_code_;
+  std::unordered_map<std::string, Region, StringHash, std::equal_to<>> by_code_;
 };
 
 }  // namespace gh

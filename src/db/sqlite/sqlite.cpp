@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/string_hash.h"
 #include "db/backend.h"
 #include "db/sqlite/wal_buffer.h"
 
@@ -57,11 +58,6 @@ struct Statement {
   // arg[i] is the index into the caller's params for SQLite parameter i+1.
   std::vector<int> arg;
   int max_arg = 0;  // the highest $N used
-};
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
 class SqliteConn final : public Connection {

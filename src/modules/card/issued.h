@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/card_token.h"
+#include "core/string_hash.h"
 
 namespace gh::card {
 
@@ -35,14 +36,14 @@ class Issued {
   // The token's verification at now_s when this process issued it.
   std::optional<Verified> find(std::string_view token, int64_t now_s) const {
     std::lock_guard lk(mu_);
-    auto it = tokens_.find(std::string(token));
+    auto it = tokens_.find(token);
     if (it == tokens_.end()) return std::nullopt;
     return at_time(it->second, now_s);
   }
 
  private:
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Verified> tokens_;
+  std::unordered_map<std::string, Verified, StringHash, std::equal_to<>> tokens_;
   size_t next_prune_ = 1024;
 };
 
