@@ -16,7 +16,10 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { startServer, launchBrowser, newPage, outFile, dumpOnFailure, horizontalOverflow, apiLogin, DEMO_PASSWORD } from './harness.mjs';
+import {
+  startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, newPage, consoleLogin, memberLogin, typeDate, pick, figure,
+  apiLogin, apiGet, apiPost, terminalPost, outFile, horizontalOverflow, DESKTOP, PHONE, DEMO_PASSWORD,
+} from './harness.mjs';
 
 let srv;
 let browser;
@@ -33,50 +36,14 @@ const made = {
 };
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 1280, height: 800 });
+  ({ srv, browser, page } = await startServerAndBrowser(DESKTOP));
 });
-
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
-
-afterEach(async (t) => {
-  if (page?.pageErrors.length) {
-    await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
-    const errs = page.pageErrors.splice(0);
-    assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
-  }
-});
-
-async function step(p, name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(p, `campaigns-${name}`);
-    throw e;
-  }
-}
-
-async function typeDateTime(scope, value) {
-  const input = page.locator(`${scope} input`).first();
-  await input.click();
-  await input.fill(value);
-  await input.press('Enter');
-  await page.keyboard.press('Escape');
-}
-
-const figure = async (k) => (await page.locator(`[data-test=fig-${k}] .fig-value`).innerText()).trim();
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
 test('console: create a campaign of 2 packs with the form, land on its detail page', async () => {
-  await step(page, 'create', async () => {
-    await page.goto(`${srv.base}/admin/login`);
-    await page.fill('input[name=username]', 'yn_admin');
-    await page.fill('input[name=password]', DEMO_PASSWORD);
-    await page.click('[data-test=login-submit]');
-    await page.waitForURL((u) => !u.pathname.endsWith('/login'));
+  await step(page, 'campaigns-create', async () => {
+    await consoleLogin(page, srv.base, 'yn_admin');
     await page.locator('[data-menu=campaigns]', { hasText: '限量发放' }).click();
     await page.waitForURL(/\/admin\/campaigns$/);
     await page.locator('[data-test=campaign-table]').waitFor();
@@ -91,8 +58,8 @@ test('console: create a campaign of 2 packs with the form, land on its detail pa
     await form.locator('input[name=campaign-name]').fill(made.name);
     await form.locator('input[name=stock]').fill('2');
     await form.locator('input[name=stock]').press('Tab');
-    await typeDateTime('[data-test=starts-at]', made.starts);
-    await typeDateTime('[data-test=ends-at]', made.ends);
+    await typeDate(page, '[data-test=starts-at]', made.starts);
+    await typeDate(page, '[data-test=ends-at]', made.ends);
     // Groups: ticking a group clears 全体会员, ticking 全体会员 clears the groups.
     const groups = form.locator('[data-test=campaign-groups]');
     assert.equal(await groups.locator('[data-group=all].is-checked').count(), 1);
@@ -119,23 +86,19 @@ test('console: create a campaign of 2 packs with the form, land on its detail pa
 
     await page.waitForURL(new RegExp(`/admin/campaigns/${made.campaign.id}$`));
     await page.locator('[data-test=campaign-figures]').waitFor();
-    assert.equal(await figure('stock'), '2');
-    assert.equal(await figure('claimed'), '0');
-    assert.equal(await figure('remaining'), '2');
+    assert.equal(await figure(page, 'stock'), '2');
+    assert.equal(await figure(page, 'claimed'), '0');
+    assert.equal(await figure(page, 'remaining'), '2');
     await page.locator('[data-test=campaign-chart] canvas').waitFor();
     // The page stays open here: the last test watches it refresh itself.
   });
 });
 
 test('member H5 at 360 px: 李明 claims a pack, sees his code in groups; a second claim is refused', async () => {
-  const phone = await newPage(browser, { width: 360, height: 740, mobile: true });
+  const phone = await newPage(browser, PHONE);
   try {
-    await step(phone, 'member-claim', async () => {
-      await phone.goto(`${srv.base}/m/login`);
-      await phone.fill('input[name=phone]', made.member.phone);
-      await phone.fill('input[name=password]', DEMO_PASSWORD);
-      await phone.click('[data-test=m-login-submit]');
-      await phone.waitForURL(/\/m\/card$/);
+    await step(phone, 'campaigns-member-claim', async () => {
+      await memberLogin(phone, srv.base, made.member.phone);
       await phone.click('[data-test=m-camp-entry]');
       await phone.waitForURL(/\/m\/campaigns$/);
       const card = phone.locator(`[data-test=m-campaign][data-id="${made.campaign.id}"]`);
@@ -186,7 +149,6 @@ test('member H5 at 360 px: 李明 claims a pack, sees his code in groups; a seco
       assert.ok((await mine.innerText()).includes(groups.join(' ')) || (await mine.innerText()).includes(groups.join('\n')));
       assert.ok((await horizontalOverflow(phone)) <= 0, 'the codes page fits 360 px');
       await phone.screenshot({ path: outFile('member-pickup-codes.png'), fullPage: true });
-      assert.deepEqual(phone.pageErrors, [], 'no uncaught errors in the member pages');
     });
   } finally {
     await phone.context().close();
@@ -194,15 +156,15 @@ test('member H5 at 360 px: 李明 claims a pack, sees his code in groups; a seco
 });
 
 test('console: the open detail page refreshes itself to claimed 1 / remaining 1, and stops when left', async () => {
-  await step(page, 'stats', async () => {
+  await step(page, 'campaigns-stats', async () => {
     assert.match(page.url(), new RegExp(`/admin/campaigns/${made.campaign.id}$`));
     // No reload: the 5 s timer brings the new figures.
     await page.locator('[data-test=fig-claimed] .fig-value', { hasText: /^1$/ }).waitFor({ timeout: 12_000 });
-    assert.equal(await figure('claimed'), '1');
-    assert.equal(await figure('remaining'), '1');
-    assert.equal(await figure('stock'), '2');
-    assert.equal(await figure('outstanding'), '1');
-    assert.equal(await figure('redeemed'), '0');
+    assert.equal(await figure(page, 'claimed'), '1');
+    assert.equal(await figure(page, 'remaining'), '1');
+    assert.equal(await figure(page, 'stock'), '2');
+    assert.equal(await figure(page, 'outstanding'), '1');
+    assert.equal(await figure(page, 'redeemed'), '0');
     await page.locator('[data-test=campaign-chart] canvas').waitFor();
     await page.waitForTimeout(500);
     await page.screenshot({ path: outFile('console-campaign.png'), fullPage: true });
@@ -225,43 +187,6 @@ test('console: the open detail page refreshes itself to claimed 1 / remaining 1,
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString();
 const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
 
-// JSON API calls for setup (not what the tests are about).
-async function call(method, p, { token, body, headers = {} } = {}) {
-  const r = await fetch(`${srv.base}/api/v1${p}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, text };
-}
-
-// A vending machine redeeming a code: a signed terminal call (docs/terminals.md).
-function pickup(machine, code) {
-  const path = '/api/v1/terminal/pickups';
-  const body = JSON.stringify({ code });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(16).toString('base64url');
-  const canonical = ['POST', path, timestamp, nonce, sha256Hex(body)].join('\n');
-  return fetch(srv.base + path, {
-    method: 'POST',
-    body,
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Terminal-Id': String(machine.id),
-      'X-Timestamp': timestamp,
-      'X-Nonce': nonce,
-      'X-Signature': createHmac('sha256', Buffer.from(machine.secret, 'hex')).update(canonical).digest('hex'),
-    },
-  });
-}
-
 // The draw as docs/campaigns.md describes it, from the published record alone.
 function redraw(seed, registrationIds, stock) {
   const digest = sha256Hex([...registrationIds].sort((a, b) => a - b).map((id) => `${id}\n`).join(''));
@@ -271,21 +196,13 @@ function redraw(seed, registrationIds, stock) {
   return { digest, winners: scored.slice(0, Math.min(stock, scored.length)).map((x) => x[1]) };
 }
 
-async function memberLogin(p, phone = made.member.phone, password = DEMO_PASSWORD) {
-  await p.goto(`${srv.base}/m/login`);
-  await p.fill('input[name=phone]', phone);
-  await p.fill('input[name=password]', password);
-  await p.click('[data-test=m-login-submit]');
-  await p.waitForURL(/\/m\/card$/);
-}
-
 const lottery = {
   name: `E2E 抽签礼包 ${Date.now() % 100000}`,
   ends: beijing(2 * 86400_000),
 };
 
 test('console: a lottery campaign made with the form shows its mode and seed commitment; no draw while registration is open', async () => {
-  await step(page, 'lottery-form', async () => {
+  await step(page, 'campaigns-lottery-form', async () => {
     await page.goto(`${srv.base}/admin/campaigns/new`);
     const form = page.locator('[data-test=campaign-form]');
     await form.waitFor();
@@ -298,8 +215,8 @@ test('console: a lottery campaign made with the form shows its mode and seed com
     await form.locator('input[name=campaign-name]').fill(lottery.name);
     await form.locator('input[name=stock]').fill('3');
     await form.locator('input[name=stock]').press('Tab');
-    await typeDateTime('[data-test=starts-at]', beijing(-5 * 60_000));
-    await typeDateTime('[data-test=ends-at]', lottery.ends);
+    await typeDate(page, '[data-test=starts-at]', beijing(-5 * 60_000));
+    await typeDate(page, '[data-test=ends-at]', lottery.ends);
 
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/campaigns') && r.request().method() === 'POST');
     await page.click('[data-test=campaign-save]');
@@ -333,15 +250,15 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
   const admin = await apiLogin(srv.base, 'yn_admin', DEMO_PASSWORD);
   // 王芳 (docs/demo.md) makes her account, so two members share one pack.
   const wfPassword = 'WangFang2026x';
-  const wf = await call('POST', '/auth/register', { body: { citizen_id: '530102199208082467', name: '王芳', phone: '13900139000', password: wfPassword } });
-  assert.equal(wf.status, 201, wf.text);
+  const wf = await apiPost(srv.base, null, '/auth/register', { citizen_id: '530102199208082467', name: '王芳', phone: '13900139000', password: wfPassword });
+  assert.equal(wf.status, 201, JSON.stringify(wf.body));
   const wfToken = await apiLogin(srv.base, '13900139000', wfPassword);
 
-  const phone = await newPage(browser, { width: 360, height: 740, mobile: true });
+  const phone = await newPage(browser, PHONE);
   const mineUrl = '**/api/v1/me/registrations';
   try {
-    await step(phone, 'lottery-register', async () => {
-      await memberLogin(phone);
+    await step(phone, 'campaigns-lottery-register', async () => {
+      await memberLogin(phone, srv.base, made.member.phone);
       await phone.click('[data-test=m-camp-entry]');
       await phone.waitForURL(/\/m\/campaigns$/);
       const card = phone.locator(`[data-test=m-campaign][data-id="${lottery.form.id}"]`);
@@ -381,16 +298,13 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
 
     // The timing-critical campaign through the API: a window of a few seconds.
     const WINDOW_MS = 12_000;
-    const made2 = await call('POST', '/campaigns', {
-      token: admin,
-      body: { org_id: made.campaign.org_id, name: `E2E 限时抽签 ${Date.now() % 100000}`, stock: 1, mode: 'lottery', starts_at: iso(-60_000), ends_at: iso(WINDOW_MS) },
-      headers: { 'Idempotency-Key': randomBytes(16).toString('hex') },
-    });
-    assert.equal(made2.status, 201, made2.text);
-    const short = made2.json;
+    const shortCampaign = { org_id: made.campaign.org_id, name: `E2E 限时抽签 ${Date.now() % 100000}`, stock: 1, mode: 'lottery', starts_at: iso(-60_000), ends_at: iso(WINDOW_MS) };
+    const made2 = await apiPost(srv.base, admin, '/campaigns', shortCampaign, { 'Idempotency-Key': randomBytes(16).toString('hex') });
+    assert.equal(made2.status, 201, JSON.stringify(made2.body));
+    const short = made2.body;
     let mine;
 
-    await step(phone, 'lottery-register-short', async () => {
+    await step(phone, 'campaigns-lottery-register-short', async () => {
       await phone.reload();
       const card = phone.locator(`[data-test=m-campaign][data-id="${short.id}"]`);
       await card.waitFor();
@@ -403,11 +317,11 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
       assert.equal(mine.seed_commitment, short.seed_commitment);
       await card.locator('[data-test=m-lottery-status][data-result=registered]').waitFor();
     });
-    const other = await call('POST', `/campaigns/${short.id}/registrations`, { token: wfToken, body: {}, headers: { 'Idempotency-Key': randomBytes(16).toString('hex') } });
-    assert.equal(other.status, 201, other.text);
+    const other = await apiPost(srv.base, wfToken, `/campaigns/${short.id}/registrations`, {}, { 'Idempotency-Key': randomBytes(16).toString('hex') });
+    assert.equal(other.status, 201, JSON.stringify(other.body));
 
     let drawn;
-    await step(page, 'lottery-draw', async () => {
+    await step(page, 'campaigns-lottery-draw', async () => {
       await page.goto(`${srv.base}/admin/campaigns/${short.id}`);
       const panel = page.locator('[data-test=draw-panel]');
       await panel.locator('[data-test=draw-registrations]', { hasText: /^2$/ }).waitFor();
@@ -442,7 +356,7 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
       assert.equal(await panel.locator('[data-test=draw-btn]').count(), 0, 'drawn once');
 
       // Anyone can run it again: here from the public record, and in the page.
-      const record = (await call('GET', `/campaigns/${short.id}/draw`, { token: admin })).json;
+      const record = (await apiGet(srv.base, admin, `/campaigns/${short.id}/draw`)).body;
       const again = redraw(record.seed, record.registration_ids, record.stock);
       assert.equal(again.digest, drawn.registrations_digest);
       assert.deepEqual(again.winners, drawn.winner_registration_ids);
@@ -456,7 +370,7 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
       await page.screenshot({ path: outFile('console-lottery.png'), fullPage: true });
     });
 
-    await step(phone, 'lottery-result', async () => {
+    await step(phone, 'campaigns-lottery-result', async () => {
       const won = drawn.winner_registration_ids.includes(mine.id);
       const result = won ? 'won' : 'lost';
       await phone.reload();
@@ -498,10 +412,9 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
       } else {
         assert.equal(await card.locator('[data-test=m-lottery-code-link]').count(), 0);
         const token = await phone.evaluate(() => localStorage.getItem('gh_member_token'));
-        const claims = (await call('GET', '/me/claims', { token })).json.items;
+        const claims = (await apiGet(srv.base, token, '/me/claims')).body.items;
         assert.equal(claims.filter((c) => c.campaign_id === short.id).length, 0, 'no code without a win');
       }
-      assert.deepEqual(phone.pageErrors, [], 'no uncaught errors in the member pages');
     });
   } finally {
     await phone.context().close();
@@ -511,18 +424,17 @@ test('lottery: 李明 registers at 360 px; after the window the staff draw in th
 test('console: a vending machine loaded with stock shows in the table and follows a pickup; a refill below what it handed out is refused on the field', async () => {
   const admin = await apiLogin(srv.base, 'yn_admin', DEMO_PASSWORD);
   // 五华区总工会 is org 4 in a fresh demo store (docs/demo.md).
-  const tm = await call('POST', '/terminals', { token: admin, body: { name: `E2E 五华区售货机 ${Date.now() % 1000}`, kind: 'vending_machine', org_id: 4 } });
-  assert.equal(tm.status, 201, tm.text);
-  const machine = tm.json;
+  const tm = await apiPost(srv.base, admin, '/terminals', { name: `E2E 五华区售货机 ${Date.now() % 1000}`, kind: 'vending_machine', org_id: 4 });
+  assert.equal(tm.status, 201, JSON.stringify(tm.body));
+  const machine = tm.body;
 
-  await step(page, 'machines', async () => {
+  await step(page, 'campaigns-machines', async () => {
     await page.goto(`${srv.base}/admin/campaigns/${made.campaign.id}`);
     const panel = page.locator('[data-test=machines-panel]');
     await panel.locator('.el-table__empty-text', { hasText: '还没有装载售货机' }).waitFor();
 
     // Load it with 5.
-    await panel.locator('[data-test=machine-terminal]').click();
-    await page.locator('.el-select-dropdown__item:visible', { hasText: machine.name }).first().click();
+    await pick(page, '[data-test=machine-terminal]', machine.name);
     const stock = panel.locator('input[name=machine-stock]');
     await stock.fill('5');
     await stock.press('Tab');
@@ -541,9 +453,10 @@ test('console: a vending machine loaded with stock shows in the table and follow
     assert.deepEqual([await cell('stock'), await cell('handed-out'), await cell('left')], ['5', '0', '5']);
     assert.match(await row.innerText(), /自动售货机/);
 
-    // The machine hands out 李明's pack; the open page follows by itself.
-    const p = await pickup(machine, made.claim.pickup_code);
-    assert.equal(p.status, 200, await p.text());
+    // The machine hands out 李明's pack (a signed terminal call,
+    // docs/terminals.md); the open page follows by itself.
+    const p = await terminalPost(srv.base, machine, '/terminal/pickups', { code: made.claim.pickup_code });
+    assert.equal(p.status, 200, JSON.stringify(p.body));
     await row.locator('[data-test=machine-handed-out]', { hasText: /^1$/ }).waitFor({ timeout: 12_000 });
     assert.equal(await cell('left'), '4');
 

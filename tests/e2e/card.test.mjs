@@ -7,7 +7,7 @@
 // visible again and on its own after `refresh_after_s`; it is never stored in
 // localStorage; an inactive membership (no token, or 401) shows a message and
 // no code.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -15,11 +15,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, WEB, DEMO_PASSWORD, startServer, launchBrowser, newPage, outFile, dumpOnFailure, horizontalOverflow, apiLogin, apiGet } from './harness.mjs';
+import {
+  BIN, WEB, DEMO_PASSWORD, PHONE, startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, memberLogin, outFile, horizontalOverflow,
+  apiLogin, apiGet, sleep,
+} from './harness.mjs';
 
 const QRCode = createRequire(path.join(WEB, 'package.json'))('qrcode');
 const run = promisify(execFile);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The demo member with an account (docs/demo.md).
 const LI = { phone: '13800138000', password: DEMO_PASSWORD };
@@ -33,9 +35,7 @@ let keyFile;
 let cardNo; // 李明's card number, from the API
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 360, height: 740, mobile: true });
+  ({ srv, browser, page } = await startServerAndBrowser(PHONE));
   tmp = await mkdtemp(path.join(os.tmpdir(), 'gonghui-e2e-card-'));
   const r = await fetch(`${srv.base}/api/v1/card/public-key`);
   assert.equal(r.status, 200);
@@ -49,20 +49,10 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await srv?.stop();
+  await stopServerAndBrowser({ srv, browser });
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(page, name);
-    throw e;
-  }
-  assert.deepEqual(page.pageErrors, [], 'no uncaught errors in the page');
-}
+afterEach((t) => failOnPageErrors(page, t));
 
 // The server's offline checker, as a gate would run it.
 async function verifyOffline(token) {
@@ -124,13 +114,9 @@ function expectedModules(token) {
 }
 
 test('李明 logs in: his card page shows the QR code of a token the offline checker accepts', async () => {
-  await step('card-qr', async () => {
-    await page.goto(`${srv.base}/m/login`);
-    await page.fill('input[name=phone]', LI.phone);
-    await page.fill('input[name=password]', LI.password);
-    const answer = cardResponse();
-    await page.click('[data-test=m-login-submit]');
-    await page.waitForURL(/\/m\/card$/);
+  await step(page, 'card-qr', async () => {
+    const answer = cardResponse(); // the card page asks for it after the login
+    await memberLogin(page, srv.base, LI.phone, LI.password);
     const res = await answer;
     assert.equal(res.status(), 200);
     assert.match(res.headers()['cache-control'] || '', /no-store/);
@@ -166,7 +152,7 @@ test('李明 logs in: his card page shows the QR code of a token the offline che
 });
 
 test('the refresh button fetches a new token', async () => {
-  await step('card-refresh', async () => {
+  await step(page, 'card-refresh', async () => {
     const old = await shownToken();
     await nextSecond();
     const answer = cardResponse();
@@ -181,7 +167,7 @@ test('the refresh button fetches a new token', async () => {
 });
 
 test('a new token when the page becomes visible again', async () => {
-  await step('card-visible', async () => {
+  await step(page, 'card-visible', async () => {
     const old = await shownToken();
     await nextSecond();
     const answer = cardResponse();
@@ -200,7 +186,7 @@ test('a new token when the page becomes visible again', async () => {
 });
 
 test('the token is refreshed on its own after refresh_after_s', async () => {
-  await step('card-auto', async () => {
+  await step(page, 'card-auto', async () => {
     // The server says 50 s; the test shortens it to 3 s in the answer.
     await page.route(`**${CARD_API}`, async (route) => {
       const res = await route.fetch();
@@ -226,7 +212,7 @@ test('the token is refreshed on its own after refresh_after_s', async () => {
 });
 
 test('an inactive membership shows a message and no QR code', async () => {
-  await step('card-inactive', async () => {
+  await step(page, 'card-inactive', async () => {
     // No token: the membership is not active.
     await page.route(`**${CARD_API}`, (route) =>
       route.fulfill({ json: { card_no: cardNo, physical_card_no: null, name_masked: '李*', status: 'suspended', token: null } }),
@@ -269,7 +255,7 @@ test('an inactive membership shows a message and no QR code', async () => {
 });
 
 test('leaving the card page stops the refreshes', async () => {
-  await step('card-leave', async () => {
+  await step(page, 'card-leave', async () => {
     await page.locator('.van-tabbar-item', { hasText: /我的|Me/ }).click();
     await page.waitForURL(/\/m\/profile$/);
     let calls = 0;

@@ -5,8 +5,8 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, outFile, dumpOnFailure, apiLogin, apiGet, horizontalOverflow,
-  XLSX, DEMO_PASSWORD,
+  startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, consoleLogin, consoleLogout, pickRemote, dismissMessages,
+  outFile, apiLogin, apiGet, horizontalOverflow, XLSX, DESKTOP, DEMO_PASSWORD,
 } from './harness.mjs';
 import { makeCitizenId, withBadChecksum, freshCreditCode, maskOf } from '../api/gen.mjs';
 
@@ -25,48 +25,10 @@ const made = {
 };
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 1280, height: 800 });
+  ({ srv, browser, page } = await startServerAndBrowser(DESKTOP));
 });
-
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
-
-afterEach(async (t) => {
-  // node:test gives no pass/fail here before Node 22; dump on page errors.
-  if (page?.pageErrors.length) {
-    await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
-    const errs = page.pageErrors.splice(0);
-    assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
-  }
-});
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(page, name);
-    throw e;
-  }
-}
-
-async function login(username, password) {
-  await page.goto(`${srv.base}/admin/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('[data-test=login-submit]');
-  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
-  await page.waitForSelector('[data-test=user-menu]');
-}
-
-async function logout() {
-  await page.click('[data-test=user-menu]');
-  await page.click('[data-test=logout]');
-  await page.waitForURL(/\/admin\/login/);
-}
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
 // Opens an org-tree node's children and returns the node row of `orgId`.
 async function treeNode(orgId) {
@@ -81,18 +43,8 @@ async function expand(orgId) {
   if (!(await icon.evaluate((el) => el.classList.contains('expanded')))) await icon.click();
 }
 
-// Picks a remote-search select option by typing part of its label.
-async function pickUnit(scope, text) {
-  const select = page.locator(`${scope} .el-select`).first();
-  await select.click();
-  await page.keyboard.type(text);
-  const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first();
-  await option.waitFor();
-  await option.click();
-}
-
 test('login: wrong passwords end in the lockout message', async () => {
-  await step('lockout', async () => {
+  await step(page, 'lockout', async () => {
     await page.goto(`${srv.base}/admin/login`);
     for (let i = 1; i <= 5; i++) {
       await page.fill('input[name=username]', 'yn_reviewer');
@@ -120,8 +72,8 @@ test('login: wrong passwords end in the lockout message', async () => {
 });
 
 test('console home: menu follows permissions, dashboard counts, screenshot', async () => {
-  await step('home', async () => {
-    await login('km_manager', DEMO_PASSWORD);
+  await step(page, 'home', async () => {
+    await consoleLogin(page, srv.base, 'km_manager');
     await page.locator('[data-test=stat-members]', { hasText: '800' }).waitFor();
     await page.locator('[data-test=stat-units]', { hasText: '8' }).waitFor();
     // org_manager: staff accounts yes, audit log no.
@@ -130,7 +82,7 @@ test('console home: menu follows permissions, dashboard counts, screenshot', asy
     assert.equal(await page.locator('[data-menu=audit]').count(), 0);
     // Charts drawn (ECharts renders into canvas).
     await page.locator('[data-test=home] canvas').first().waitFor();
-    await page.locator('.el-message').waitFor({ state: 'hidden', timeout: 6000 }).catch(() => {});
+    await dismissMessages(page);
     assert.ok((await horizontalOverflow(page)) <= 0, 'no horizontal scrolling at 1280 px');
     // The console scrolls inside its main area: a taller window shows the whole dashboard.
     await page.setViewportSize({ width: 1280, height: 1100 });
@@ -141,7 +93,7 @@ test('console home: menu follows permissions, dashboard counts, screenshot', asy
 });
 
 test('orgs: create a grassroots union under 五华区总工会', async () => {
-  await step('org', async () => {
+  await step(page, 'org', async () => {
     await page.goto(`${srv.base}/admin/orgs`);
     await (await treeNode(4)).click(); // 五华区总工会 (id 4 in a fresh demo store)
     await page.click('[data-test=org-add]');
@@ -157,7 +109,7 @@ test('orgs: create a grassroots union under 五华区总工会', async () => {
 });
 
 test('units: create a unit in the new union (credit code checked by the server)', async () => {
-  await step('unit', async () => {
+  await step(page, 'unit', async () => {
     await page.goto(`${srv.base}/admin/units`);
     await expand(4);
     await (await treeNode(made.orgId)).click();
@@ -181,7 +133,7 @@ test('units: create a unit in the new union (credit code checked by the server)'
 });
 
 test('members: invalid citizen ID shows the field error, a valid one creates the member', async () => {
-  await step('member', async () => {
+  await step(page, 'member', async () => {
     await page.goto(`${srv.base}/admin/members`);
     await page.click('[data-test=member-add]');
     await page.waitForURL(/\/admin\/members\/new/);
@@ -189,7 +141,7 @@ test('members: invalid citizen ID shows the field error, a valid one creates the
     await form.locator('input[name=name]').fill(made.memberName);
     await form.locator('input[name=citizen_id]').fill(withBadChecksum(made.memberId));
     await form.locator('input[name=phone]').fill(made.phone);
-    await pickUnit('[data-field=unit_id]', made.unitName.slice(0, 8));
+    await pickRemote(page, '[data-field=unit_id]', made.unitName.slice(0, 8));
 
     let answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/members') && r.request().method() === 'POST');
     await page.click('[data-test=member-save]');
@@ -213,7 +165,7 @@ test('members: invalid citizen ID shows the field error, a valid one creates the
 });
 
 test('members: reveal with a reason shows the full ID (audited)', async () => {
-  await step('reveal', async () => {
+  await step(page, 'reveal', async () => {
     await page.click('[data-test=reveal-open]');
     await page.locator('textarea[data-test=reveal-reason]').fill('核对困难职工申报材料');
     const answer = page.waitForResponse((r) => r.url().endsWith('/reveal'));
@@ -229,7 +181,7 @@ test('members: reveal with a reason shows the full ID (audited)', async () => {
 });
 
 test('import: an .xlsx with one bad row reports it and imports the others', async () => {
-  await step('import', async () => {
+  await step(page, 'import', async () => {
     const ids = [makeCitizenId('530102', '1985-02-03', 211), makeCitizenId('530102', '1987-06-07', 322), makeCitizenId('530102', '1993-10-11', 433)];
     const header = ['姓名*', '身份证号*', '手机号*', '单位ID', '户籍类型*', '就业形态*', '就业状态*', '民族', '学历'];
     const rows = [
@@ -285,7 +237,7 @@ test('import: an .xlsx with one bad row reports it and imports the others', asyn
 });
 
 test('export: the current list downloads as .xlsx', async () => {
-  await step('export', async () => {
+  await step(page, 'export', async () => {
     const download = page.waitForEvent('download');
     await page.click('[data-test=member-export]');
     const d = await download;
@@ -303,9 +255,9 @@ test('export: the current list downloads as .xlsx', async () => {
 });
 
 test('data scope: another county’s officer cannot see the member', async () => {
-  await step('scope', async () => {
-    await logout();
-    await login('other_county_officer', DEMO_PASSWORD);
+  await step(page, 'scope', async () => {
+    await consoleLogout(page);
+    await consoleLogin(page, srv.base, 'other_county_officer');
     await page.goto(`${srv.base}/admin/members`);
     const table = page.locator('[data-test=member-table]');
     await table.locator('.el-table__row').first().waitFor();

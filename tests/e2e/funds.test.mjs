@@ -7,7 +7,8 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, newPage, outFile, dumpOnFailure, apiLogin, apiGet, horizontalOverflow, XLSX, DEMO_PASSWORD,
+  startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, newPage, consoleLogin, consoleLogout, memberLogin, typeDate, pickRemote,
+  dismissMessages, outFile, apiLogin, apiGet, horizontalOverflow, XLSX, DESKTOP, PHONE, DEMO_PASSWORD, ADMIN_PASSWORD,
 } from './harness.mjs';
 import { money } from '../../web/src/shared/money.js';
 
@@ -31,88 +32,27 @@ const made = {
 };
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 1280, height: 800 });
+  ({ srv, browser, page } = await startServerAndBrowser(DESKTOP));
 });
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
-
-afterEach(async (t) => {
-  if (page?.pageErrors.length) {
-    await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
-    const errs = page.pageErrors.splice(0);
-    assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
-  }
-});
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(page, `funds-${name}`);
-    throw e;
-  }
-}
-
-async function login(username, password = DEMO_PASSWORD) {
-  await page.goto(`${srv.base}/admin/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('[data-test=login-submit]');
-  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
-  await page.waitForSelector('[data-test=user-menu]');
-}
-
-async function logout() {
-  await page.click('[data-test=user-menu]');
-  await page.click('[data-test=logout]');
-  await page.waitForURL(/\/admin\/login/);
-}
-
+// Runs fn as the console user `username`, logging the current one out first.
 async function as(username, fn) {
   if (made.who !== username) {
-    if (made.who) await logout();
-    await login(username);
+    if (made.who) await consoleLogout(page);
+    await consoleLogin(page, srv.base, username);
     made.who = username;
   }
   await fn();
-}
-
-// Types into an Element Plus date (or date-range) picker and confirms.
-async function typeDate(scope, ...values) {
-  const inputs = page.locator(`${scope} input`);
-  for (let i = 0; i < values.length; i++) {
-    await inputs.nth(i).click();
-    await inputs.nth(i).fill(values[i]);
-    await inputs.nth(i).press('Enter');
-  }
-  await page.keyboard.press('Escape');
-}
-
-// Picks a remote-search select option by typing part of its label.
-async function pickRemote(scope, text, optionText = text) {
-  const select = page.locator(`${scope} .el-select`).first();
-  await select.click();
-  await page.keyboard.type(text);
-  const option = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first();
-  await option.waitFor();
-  await option.click();
 }
 
 async function fillMoney(name, yuan) {
   await page.fill(`input[name="${name}"]`, yuan);
 }
 
-async function dismissMessages() {
-  await page.locator('.el-message').first().waitFor({ state: 'hidden', timeout: 6000 }).catch(() => {});
-}
-
 test('periods: create a period with a rule set through the form, see the readable rules', async () => {
-  await step('period', async () => {
+  await step(page, 'funds-period', async () => {
     await as('yn_admin', async () => {
       await page.goto(`${srv.base}/admin/aid/periods`);
       // The menu group is open on its own pages.
@@ -134,8 +74,8 @@ test('periods: create a period with a rule set through the form, see the readabl
       await page.locator('[data-test=money-problem]', { hasText: '两位小数' }).waitFor();
       await fillMoney('premium', '100');
       await fillMoney('cap', '200,000');
-      await typeDate('[data-test=enrol-window]', ...made.enrol);
-      await typeDate('[data-test=cover-window]', ...made.cover);
+      await typeDate(page, '[data-test=enrol-window]', ...made.enrol);
+      await typeDate(page, '[data-test=cover-window]', ...made.cover);
       await page.locator('input[name=waiting-days]').fill('0');
       await page.locator('input[name=waiting-days]').press('Tab');
 
@@ -167,7 +107,7 @@ test('periods: create a period with a rule set through the form, see the readabl
       assert.match(await text.innerText(), /55%/);
       assert.match(await text.innerText(), /C50/);
       await page.locator('[data-test=rule-versions]').waitFor();
-      await dismissMessages();
+      await dismissMessages(page);
       await page.screenshot({ path: outFile('funds-period.png'), fullPage: true });
     });
   });
@@ -182,12 +122,12 @@ async function reportFigures() {
 }
 
 test('enrolment: all eligible members of a unit, the result and the list', async () => {
-  await step('enrol', async () => {
+  await step(page, 'funds-enrol', async () => {
     await as('yn_admin', async () => {
       const token = await apiLogin(srv.base, 'yn_admin', DEMO_PASSWORD);
       made.unit = (await apiGet(srv.base, token, '/units/1')).body;
       await page.goto(`${srv.base}/admin/aid/enrol?period_id=${made.period.id}`);
-      await pickRemote('[data-test=enrol-form] .el-form-item:has-text("所在单位")', made.unit.name.slice(0, 6), made.unit.name);
+      await pickRemote(page, '[data-test=enrol-form] .el-form-item:has-text("所在单位")', made.unit.name.slice(0, 6), made.unit.name);
       const answer = page.waitForResponse((r) => r.url().endsWith(`/mutual-aid/periods/${made.period.id}/enrollments`) && r.request().method() === 'POST');
       await page.click('[data-test=enrol-submit]');
       const r = await answer;
@@ -216,14 +156,14 @@ test('enrolment: all eligible members of a unit, the result and the list', async
 });
 
 test('claims: file a claim, see the assessment lines; the filer cannot approve it', async () => {
-  await step('claim-file', async () => {
+  await step(page, 'funds-claim-file', async () => {
     await as('yn_admin', async () => {
       await page.goto(`${srv.base}/admin/aid/claims/new?period_id=${made.period.id}`);
       const form = page.locator('[data-test=claim-form]');
       await form.waitFor();
-      await pickRemote('[data-field=member_id]', made.member.citizenId, made.member.name);
-      await typeDate('[data-test=admission]', made.admission);
-      await typeDate('[data-test=discharge]', made.discharge);
+      await pickRemote(page, '[data-field=member_id]', made.member.citizenId, made.member.name);
+      await typeDate(page, '[data-test=admission]', made.admission);
+      await typeDate(page, '[data-test=discharge]', made.discharge);
       await form.locator('input[name=hospital]').fill('昆明医科大学第一附属医院');
       await form.locator('input[name=diagnosis]').fill('社区获得性肺炎');
       // The payments exceed the total: said at once, next to the amounts.
@@ -267,14 +207,14 @@ test('claims: file a claim, see the assessment lines; the filer cannot approve i
       await page.locator('[data-test=decide-dialog] button', { hasText: '取消' }).click();
       await page.locator('[data-test=decide-dialog]').waitFor({ state: 'hidden' });
       assert.equal(await page.locator('[data-test=claim-status]').getAttribute('data-status'), 'submitted');
-      await dismissMessages();
+      await dismissMessages(page);
       await page.screenshot({ path: outFile('funds-claim.png'), fullPage: true });
     });
   });
 });
 
 test('claims: a reviewer approves (reject needs a note), then a batch payment pays it', async () => {
-  await step('claim-approve', async () => {
+  await step(page, 'funds-claim-approve', async () => {
     await as('yn_reviewer', async () => {
       await page.goto(`${srv.base}/admin/aid/claims/${made.claim.id}`);
       // Rejecting without a note is stopped in the dialog.
@@ -293,7 +233,7 @@ test('claims: a reviewer approves (reject needs a note), then a batch payment pa
       assert.equal(await page.locator('[data-test=claim-pay]').count(), 0);
     });
   });
-  await step('claim-pay', async () => {
+  await step(page, 'funds-claim-pay', async () => {
     await as('yn_admin', async () => {
       await page.goto(`${srv.base}/admin/aid/claims?period_id=${made.period.id}&status=approved`);
       const row = page.locator('[data-test=claim-table] .el-table__row', { hasText: made.member.name }).first();
@@ -314,14 +254,14 @@ test('claims: a reviewer approves (reject needs a note), then a batch payment pa
 });
 
 test('report: figures change after the payment, chart, Excel export read back', async () => {
-  await step('report', async () => {
+  await step(page, 'funds-report', async () => {
     await as('yn_admin', async () => {
       const fig = await reportFigures();
       assert.equal(fig.settlements, '1');
       assert.equal(fig.payout, '¥5,000.00');
       await page.locator('[data-test=region-chart] canvas').waitFor();
       await page.locator('[data-test=unit-report-table]', { hasText: made.unit.name }).waitFor();
-      await dismissMessages();
+      await dismissMessages(page);
       await page.setViewportSize({ width: 1280, height: 1000 });
       await page.waitForTimeout(800); // the chart animates
       await page.screenshot({ path: outFile('funds-report.png') });
@@ -352,7 +292,7 @@ test('report: figures change after the payment, chart, Excel export read back', 
 });
 
 test('relief: an application through the three review stages and a batch payment', async () => {
-  await step('relief-file', async () => {
+  await step(page, 'funds-relief-file', async () => {
     await as('km_manager', async () => {
       // An active, employed member of unit 1 without relief this year (the
       // demo data may already have granted some).
@@ -365,7 +305,7 @@ test('relief: an application through the three review stages and a batch payment
       await page.goto(`${srv.base}/admin/relief/new`);
       const form = page.locator('[data-test=relief-form]');
       await form.waitFor();
-      await pickRemote('[data-field=member_id]', made.reliefMember.card_no, made.reliefMember.name);
+      await pickRemote(page, '[data-field=member_id]', made.reliefMember.card_no, made.reliefMember.name);
       await form.locator('input[name=hospital]').fill('云南省第一人民医院');
       await form.locator('input[name=diagnosis]').fill('肝恶性肿瘤');
       await fillMoney('total_cost_fen', '200000');
@@ -391,7 +331,7 @@ test('relief: an application through the three review stages and a batch payment
     ['yn_reviewer', 'approved'],
   ];
   for (const [who, after] of stages) {
-    await step(`relief-${after}`, async () => {
+    await step(page, `funds-relief-${after}`, async () => {
       await as(who, async () => {
         await page.goto(`${srv.base}/admin/relief/${made.relief.id}`);
         await page.click('[data-test=relief-pass]');
@@ -403,7 +343,7 @@ test('relief: an application through the three review stages and a batch payment
       });
     });
   }
-  await step('relief-batch', async () => {
+  await step(page, 'funds-relief-batch', async () => {
     await as('km_manager', async () => {
       await page.goto(`${srv.base}/admin/relief/batches`);
       await page.locator('[data-test=batch-approved]', { hasText: made.reliefMember.name }).waitFor();
@@ -429,10 +369,10 @@ test('relief: an application through the three review stages and a batch payment
 });
 
 test('ledger: the top org’s admin sees the funds balance', async () => {
-  await step('ledger', async () => {
-    await logout();
+  await step(page, 'funds-ledger', async () => {
+    await consoleLogout(page);
     made.who = null;
-    await login('admin', 'AdminPw2026x');
+    await consoleLogin(page, srv.base, 'admin', ADMIN_PASSWORD);
     made.who = 'admin';
     await page.goto(`${srv.base}/admin/ledger`);
     await page.locator('[data-test=ledger-result][data-ok=true]').waitFor();
@@ -447,53 +387,47 @@ test('ledger: the top org’s admin sees the funds balance', async () => {
 });
 
 test('member H5: the mutual-aid page shows the enrolment and the paid claim at 360 px; a member files a claim', async () => {
-  const phone = await newPage(browser, { width: 360, height: 740, mobile: true });
+  const phone = await newPage(browser, PHONE);
   try {
-    await phone.goto(`${srv.base}/m/login`);
-    await phone.fill('input[name=phone]', made.member.phone);
-    await phone.fill('input[name=password]', DEMO_PASSWORD);
-    await phone.click('[data-test=m-login-submit]');
-    await phone.waitForURL(/\/m\/card$/);
-    await phone.click('[data-test=m-aid-entry]');
-    await phone.waitForURL(/\/m\/mutual-aid$/);
-    await phone.locator('[data-test=m-enrolment]', { hasText: made.period.name }).waitFor();
-    // (The demo data may hold other claims of his: find this one by its stay.)
-    const claim = phone.locator('[data-test=m-claim][data-status=paid]', { hasText: made.admission });
-    await claim.waitFor();
-    const claimsBefore = await phone.locator('[data-test=m-claim]').count();
-    assert.match(await claim.innerText(), /已支付/);
-    assert.match(await claim.innerText(), /¥5,000\.00/);
-    assert.ok((await horizontalOverflow(phone)) <= 0, 'the mutual-aid page fits 360 px');
-    await phone.screenshot({ path: outFile('member-aid.png'), fullPage: true });
+    await step(phone, 'funds-member-aid', async () => {
+      await memberLogin(phone, srv.base, made.member.phone);
+      await phone.click('[data-test=m-aid-entry]');
+      await phone.waitForURL(/\/m\/mutual-aid$/);
+      await phone.locator('[data-test=m-enrolment]', { hasText: made.period.name }).waitFor();
+      // (The demo data may hold other claims of his: find this one by its stay.)
+      const claim = phone.locator('[data-test=m-claim][data-status=paid]', { hasText: made.admission });
+      await claim.waitFor();
+      const claimsBefore = await phone.locator('[data-test=m-claim]').count();
+      assert.match(await claim.innerText(), /已支付/);
+      assert.match(await claim.innerText(), /¥5,000\.00/);
+      assert.ok((await horizontalOverflow(phone)) <= 0, 'the mutual-aid page fits 360 px');
+      await phone.screenshot({ path: outFile('member-aid.png'), fullPage: true });
 
-    // The member files a claim for themselves.
-    await phone.click('[data-test=m-claim-file]');
-    await phone.waitForURL(/\/m\/mutual-aid\/claim$/);
-    const form = phone.locator('[data-test=m-claim-form]');
-    await form.waitFor();
-    assert.ok((await horizontalOverflow(phone)) <= 0, 'the claim form fits 360 px');
-    await form.locator('input[name=admission]').fill(day(-60));
-    await form.locator('input[name=discharge]').fill(day(-57));
-    await form.locator('input[name=hospital]').fill('昆明市第一人民医院');
-    await form.locator('input[name=diagnosis]').fill('急性阑尾炎');
-    await form.locator('input[name=total_cost_fen]').fill('12000');
-    await form.locator('input[name=basic_paid_fen]').fill('7000');
-    await form.locator('input[name=self_paid_fen]').fill('4000.5');
-    const answer = phone.waitForResponse((x) => x.url().endsWith('/api/v1/mutual-aid/claims') && x.request().method() === 'POST');
-    await phone.click('[data-test=m-claim-submit]');
-    const r = await answer;
-    assert.equal(r.status(), 201, await r.text());
-    const sent = JSON.parse(r.request().postData());
-    assert.equal(sent.member_id, undefined, 'members file for themselves');
-    assert.equal(sent.self_paid_fen, 400050);
-    await phone.waitForURL(/\/m\/mutual-aid$/);
-    await phone.locator('[data-test=m-claim][data-status=submitted]', { hasText: '昆明市第一人民医院' }).waitFor();
-    assert.equal(await phone.locator('[data-test=m-claim]').count(), claimsBefore + 1);
-    assert.ok((await horizontalOverflow(phone)) <= 0, 'still fits 360 px');
-    assert.deepEqual(phone.pageErrors, [], 'no uncaught errors in the member pages');
-  } catch (e) {
-    await dumpOnFailure(phone, 'funds-member-aid');
-    throw e;
+      // The member files a claim for themselves.
+      await phone.click('[data-test=m-claim-file]');
+      await phone.waitForURL(/\/m\/mutual-aid\/claim$/);
+      const form = phone.locator('[data-test=m-claim-form]');
+      await form.waitFor();
+      assert.ok((await horizontalOverflow(phone)) <= 0, 'the claim form fits 360 px');
+      await form.locator('input[name=admission]').fill(day(-60));
+      await form.locator('input[name=discharge]').fill(day(-57));
+      await form.locator('input[name=hospital]').fill('昆明市第一人民医院');
+      await form.locator('input[name=diagnosis]').fill('急性阑尾炎');
+      await form.locator('input[name=total_cost_fen]').fill('12000');
+      await form.locator('input[name=basic_paid_fen]').fill('7000');
+      await form.locator('input[name=self_paid_fen]').fill('4000.5');
+      const answer = phone.waitForResponse((x) => x.url().endsWith('/api/v1/mutual-aid/claims') && x.request().method() === 'POST');
+      await phone.click('[data-test=m-claim-submit]');
+      const r = await answer;
+      assert.equal(r.status(), 201, await r.text());
+      const sent = JSON.parse(r.request().postData());
+      assert.equal(sent.member_id, undefined, 'members file for themselves');
+      assert.equal(sent.self_paid_fen, 400050);
+      await phone.waitForURL(/\/m\/mutual-aid$/);
+      await phone.locator('[data-test=m-claim][data-status=submitted]', { hasText: '昆明市第一人民医院' }).waitFor();
+      assert.equal(await phone.locator('[data-test=m-claim]').count(), claimsBefore + 1);
+      assert.ok((await horizontalOverflow(phone)) <= 0, 'still fits 360 px');
+    });
   } finally {
     await phone.context().close();
   }

@@ -8,9 +8,16 @@
 //   GONGHUI_E2E_OUT        screenshots and failure dumps (default <repo>/tests/out)
 //   GONGHUI_E2E_HEADED=1   show the browser (needs a display)
 //
+// Besides the server and the browser it holds what every test file needs:
+// the before/after fixture, step() with its failure screenshots, the check
+// for uncaught page errors, console and member logins, a few Element Plus
+// form helpers, JSON API calls and signed terminal requests.
+//
 // playwright-core and xlsx are devDependencies of web/ (web/package.json), so
 // they are loaded from web/node_modules: run `npm ci` in web/ first.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +35,11 @@ export const CHROMIUM = process.env.GONGHUI_E2E_CHROMIUM || '/usr/bin/chromium';
 export const OUT = process.env.GONGHUI_E2E_OUT || path.join(REPO, 'tests', 'out');
 export const ADMIN_PASSWORD = 'AdminPw2026x';
 export const DEMO_PASSWORD = 'Demo@2026';
+
+// The two screens the tests use (newPage options): the console at 1280 × 800
+// and the member pages on a 360 px phone.
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 360, height: 740, mobile: true };
 
 const webRequire = createRequire(path.join(WEB, 'package.json'));
 export const { chromium } = webRequire('playwright-core');
@@ -50,7 +62,7 @@ async function freePort() {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function startServer() {
   if (!existsSync(BIN)) throw new Error(`no server binary at ${BIN} (set GONGHUI_BIN)`);
@@ -143,6 +155,122 @@ export async function dumpOnFailure(page, name) {
   }
 }
 
+// A test file's fixture, for before(): the server, the browser and a first
+// page (newPage options). If one of them fails to start, the others stop.
+export async function startServerAndBrowser(pageOptions) {
+  const srv = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser();
+    return { srv, browser, page: await newPage(browser, pageOptions) };
+  } catch (e) {
+    await browser?.close();
+    await srv.stop();
+    throw e;
+  }
+}
+
+// For after(): stops what startServerAndBrowser started (either may be unset).
+export async function stopServerAndBrowser({ srv, browser }) {
+  await browser?.close();
+  await srv?.stop();
+}
+
+// Fails with the page's uncaught errors since the last check, and forgets
+// them, so that one error fails one test and not every later one.
+function assertNoPageErrors(page) {
+  const errs = page.pageErrors.splice(0);
+  if (errs.length) assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
+}
+
+// One named part of a test on `page`. If it throws, or the page had an
+// uncaught error meanwhile, the test fails and FAILED-<name>.png shows the page.
+export async function step(page, name, fn) {
+  try {
+    await fn();
+    assertNoPageErrors(page);
+  } catch (e) {
+    await dumpOnFailure(page, name);
+    throw e;
+  }
+}
+
+// For afterEach((t) => failOnPageErrors(page, t)): fails the test just run if
+// the file's page had an uncaught error outside a step (say, from a timer while
+// the test used another page); FAILED-<test name>.png shows the page.
+export async function failOnPageErrors(page, t) {
+  if (!page?.pageErrors.length) return;
+  await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
+  assertNoPageErrors(page);
+}
+
+// Logs a staff user into the console (/admin/) and waits for the user menu.
+export async function consoleLogin(page, base, username, password = DEMO_PASSWORD) {
+  await page.goto(`${base}/admin/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('[data-test=login-submit]');
+  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
+  await page.waitForSelector('[data-test=user-menu]');
+}
+
+// Logs the console user out through the user menu.
+export async function consoleLogout(page) {
+  await page.click('[data-test=user-menu]');
+  await page.click('[data-test=logout]');
+  await page.waitForURL(/\/admin\/login/);
+}
+
+// Logs a member into the member pages (/m/) with the phone number; they land
+// on the card page.
+export async function memberLogin(page, base, phone, password = DEMO_PASSWORD) {
+  await page.goto(`${base}/m/login`);
+  await page.fill('input[name=phone]', phone);
+  await page.fill('input[name=password]', password);
+  await page.click('[data-test=m-login-submit]');
+  await page.waitForURL(/\/m\/card$/);
+}
+
+// Types into an Element Plus date or date-time picker (a range: one value per
+// input) and confirms.
+export async function typeDate(page, scope, ...values) {
+  const inputs = page.locator(`${scope} input`);
+  for (let i = 0; i < values.length; i++) {
+    await inputs.nth(i).click();
+    await inputs.nth(i).fill(values[i]);
+    await inputs.nth(i).press('Enter');
+  }
+  await page.keyboard.press('Escape');
+}
+
+// Picks an option of a plain Element Plus select.
+export async function pick(page, scope, optionText) {
+  await page.locator(`${scope} .el-select__wrapper`).first().click();
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first();
+  await option.waitFor();
+  await option.click();
+}
+
+// Picks an option of a remote-search select by typing part of its label.
+export async function pickRemote(page, scope, text, optionText = text) {
+  await page.locator(`${scope} .el-select`).first().click();
+  await page.keyboard.type(text);
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first();
+  await option.waitFor();
+  await option.click();
+}
+
+// Waits (up to 6 s) for the toast messages to go, before a screenshot or a click
+// they would cover.
+export async function dismissMessages(page) {
+  await page.locator('.el-message').first().waitFor({ state: 'hidden', timeout: 6000 }).catch(() => {});
+}
+
+// The value of a figure card (data-test=fig-<key>) on a detail or report page.
+export async function figure(page, key) {
+  return (await page.locator(`[data-test=fig-${key}] .fig-value`).innerText()).trim();
+}
+
 // JSON API calls for setup and checks (not what the tests are about).
 export async function apiLogin(base, username, password) {
   const r = await fetch(`${base}/api/v1/auth/login`, {
@@ -156,6 +284,39 @@ export async function apiLogin(base, username, password) {
 
 export async function apiGet(base, token, p) {
   const r = await fetch(`${base}/api/v1${p}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+// POSTs `body` as JSON (token null: without one), with any extra headers.
+export async function apiPost(base, token, p, body, headers = {}) {
+  const r = await fetch(`${base}/api/v1${p}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+// A POST signed as the terminal { id, secret } (docs/terminals.md §2):
+// HMAC-SHA256, keyed with the 32 bytes the secret's hex encodes, over the
+// five-line canonical string. `payload` is sent as JSON (none: an empty body).
+export async function terminalPost(base, { id, secret }, p, payload) {
+  const target = `/api/v1${p}`;
+  const body = payload === undefined ? '' : JSON.stringify(payload);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomBytes(16).toString('base64url');
+  const canonical = ['POST', target, timestamp, nonce, createHash('sha256').update(body).digest('hex')].join('\n');
+  const r = await fetch(base + target, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Terminal-Id': String(id),
+      'X-Timestamp': timestamp,
+      'X-Nonce': nonce,
+      'X-Signature': createHmac('sha256', Buffer.from(secret, 'hex')).update(canonical).digest('hex'),
+    },
+    body,
+  });
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 

@@ -1,9 +1,9 @@
 // The member H5 pages (/m/) on a 360 px phone screen: real-name registration
 // (a mismatch first, then the demo member 王芳), the masked card page, the
 // profile, logging out and in again with the phone number.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, outFile, dumpOnFailure, horizontalOverflow } from './harness.mjs';
+import { startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, outFile, horizontalOverflow, PHONE } from './harness.mjs';
 
 // The demo member without an account (docs/demo.md).
 const WANG = { citizenId: '530102199208082467', name: '王芳', phone: '13900139000', password: 'Wangfang2026' };
@@ -13,25 +13,10 @@ let browser;
 let page;
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 360, height: 740, mobile: true });
+  ({ srv, browser, page } = await startServerAndBrowser(PHONE));
 });
-
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(page, name);
-    throw e;
-  }
-  assert.deepEqual(page.pageErrors, [], 'no uncaught errors in the page');
-}
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
 async function fillRegister({ citizenId, name, phone, password }) {
   const form = page.locator('[data-test=m-register-form]');
@@ -43,7 +28,7 @@ async function fillRegister({ citizenId, name, phone, password }) {
 }
 
 test('member pages need a login', async () => {
-  await step('guard', async () => {
+  await step(page, 'guard', async () => {
     await page.goto(`${srv.base}/m/card`);
     await page.waitForURL(/\/m\/login/);
     await page.locator('[data-test=m-login-form]').waitFor();
@@ -52,7 +37,7 @@ test('member pages need a login', async () => {
 });
 
 test('register: a name that does not match the roster is refused', async () => {
-  await step('register-mismatch', async () => {
+  await step(page, 'register-mismatch', async () => {
     await page.goto(`${srv.base}/m/register`);
     await fillRegister({ ...WANG, name: '王芬' });
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register'));
@@ -65,7 +50,7 @@ test('register: a name that does not match the roster is refused', async () => {
 });
 
 test('register: an invalid citizen ID shows the error under the field', async () => {
-  await step('register-bad-id', async () => {
+  await step(page, 'register-bad-id', async () => {
     await page.goto(`${srv.base}/m/register`);
     await fillRegister({ ...WANG, citizenId: WANG.citizenId.slice(0, 17) + '1' });
     await page.click('[data-test=m-register-submit]');
@@ -74,7 +59,7 @@ test('register: an invalid citizen ID shows the error under the field', async ()
 });
 
 test('register 王芳, land on the masked card page', async () => {
-  await step('register-ok', async () => {
+  await step(page, 'register-ok', async () => {
     await page.goto(`${srv.base}/m/register`);
     await fillRegister(WANG);
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/register'));
@@ -97,7 +82,7 @@ test('register 王芳, land on the masked card page', async () => {
 });
 
 test('profile shows masked data; log out and back in with the phone', async () => {
-  await step('profile', async () => {
+  await step(page, 'profile', async () => {
     await page.locator('.van-tabbar-item', { hasText: '我的' }).click();
     await page.waitForURL(/\/m\/profile$/);
     const profile = page.locator('[data-test=profile]');

@@ -9,9 +9,9 @@
 // with their price text and his redemptions under 我的优惠记录.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
-  startServer, launchBrowser, newPage, outFile, dumpOnFailure, apiLogin, apiGet, horizontalOverflow, XLSX, DEMO_PASSWORD,
+  startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, newPage, consoleLogin, memberLogin, pick, dismissMessages, figure,
+  apiLogin, apiGet, apiPost, terminalPost, outFile, horizontalOverflow, XLSX, DESKTOP, PHONE, DEMO_PASSWORD,
 } from './harness.mjs';
 import { freshCreditCode, creditWithBadCheck } from '../api/gen.mjs';
 
@@ -30,73 +30,23 @@ const made = {
 };
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 1280, height: 800 });
+  ({ srv, browser, page } = await startServerAndBrowser(DESKTOP));
   made.staffToken = await apiLogin(srv.base, 'km_manager', DEMO_PASSWORD);
 });
-
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
-
-afterEach(async (t) => {
-  if (page?.pageErrors.length) {
-    await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
-    const errs = page.pageErrors.splice(0);
-    assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
-  }
-});
-
-async function step(p, name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(p, `offers-${name}`);
-    throw e;
-  }
-}
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
 // ---- API helpers (setup and the till; not what the tests are about) ----
 
-async function apiPost(p, body, token = made.staffToken) {
-  const r = await fetch(`${srv.base}/api/v1${p}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
-
 // A till registered under 昆明市总工会 (docs/terminals.md): id and secret.
 async function registerTill(name) {
-  const r = await apiPost('/terminals', { name, kind: 'till', org_id: made.demo.org });
+  const r = await apiPost(srv.base, made.staffToken, '/terminals', { name, kind: 'till', org_id: made.demo.org });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body;
 }
 
-// A redemption as a till sends it: signed with HMAC-SHA256 over the
-// canonical string (docs/terminals.md).
-async function redeem(till, sale) {
-  const target = '/api/v1/terminal/redemptions';
-  const body = JSON.stringify(sale);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(16).toString('base64url');
-  const canonical = ['POST', target, timestamp, nonce, createHash('sha256').update(body).digest('hex')].join('\n');
-  const r = await fetch(srv.base + target, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Terminal-Id': String(till.id),
-      'X-Timestamp': timestamp,
-      'X-Nonce': nonce,
-      'X-Signature': createHmac('sha256', Buffer.from(till.secret, 'hex')).update(canonical).digest('hex'),
-    },
-    body,
-  });
-  return { status: r.status, body: await r.json() };
-}
+// A redemption as a till sends it: a signed terminal request (docs/terminals.md).
+const redeem = (till, sale) => terminalPost(srv.base, till, '/terminal/redemptions', sale);
 
 // The member's card QR token, as his phone shows it (valid about 60 s).
 async function cardToken() {
@@ -111,33 +61,11 @@ const sale = async (offerId, original) => ({ redemption_id: `E2E-${process.pid}-
 
 // ---- console helpers ----
 
-async function login(username) {
-  await page.goto(`${srv.base}/admin/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await page.click('[data-test=login-submit]');
-  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
-  await page.waitForSelector('[data-test=user-menu]');
-}
-
-// Picks an option of a plain Element Plus select.
-async function pick(selectScope, optionText) {
-  await page.locator(`${selectScope} .el-select__wrapper`).first().click();
-  const option = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first();
-  await option.waitFor();
-  await option.click();
-}
-
-async function dismissMessages() {
-  await page.locator('.el-message').first().waitFor({ state: 'hidden', timeout: 6000 }).catch(() => {});
-}
-
-const figure = async (k) => (await page.locator(`[data-test=fig-${k}] .fig-value`).innerText()).trim();
 const formError = (label) => page.locator('.el-form-item', { has: page.locator('.el-form-item__label', { hasText: label }) }).locator('.el-form-item__error');
 
 test('console: the 惠工服务 menu; register a merchant (bad credit code first), bind a till on its page', async () => {
-  await step(page, 'merchant', async () => {
-    await login('km_manager');
+  await step(page, 'offers-merchant', async () => {
+    await consoleLogin(page, srv.base, 'km_manager');
     // The menu group, for an account with offer.read.
     await page.locator('.el-sub-menu__title', { hasText: '惠工服务' }).click();
     await page.locator('[data-menu=merchants]', { hasText: '商户管理' }).click();
@@ -148,7 +76,7 @@ test('console: the 惠工服务 menu; register a merchant (bad credit code first
     await table.locator('.el-table__row', { hasText: '昆明地铁运营有限公司' }).waitFor();
     assert.match(await table.innerText(), /交通出行/);
     // The category filter.
-    await pick('[data-test=merchant-category-filter]', '影院');
+    await pick(page, '[data-test=merchant-category-filter]', '影院');
     await table.locator('.el-table__row', { hasText: '春城影城' }).waitFor();
     await table.locator('.el-table__row', { hasText: '昆明地铁运营有限公司' }).waitFor({ state: 'detached' });
 
@@ -160,10 +88,10 @@ test('console: the 惠工服务 menu; register a merchant (bad credit code first
     await page.click('[data-test=merchant-save]');
     await page.locator('[data-test=form-error]').waitFor();
     await form.locator('input[name=merchant-name]').fill(made.merchantName);
-    await pick('[data-test=merchant-category]', '便利店');
+    await pick(page, '[data-test=merchant-category]', '便利店');
     // The org's region comes first; a district below it is picked.
     await page.locator('[data-test=merchant-region] .el-select__wrapper', { hasText: '530100' }).waitFor();
-    await pick('[data-test=merchant-region]', '五华区');
+    await pick(page, '[data-test=merchant-region]', '五华区');
     await form.locator('input[name=merchant-address]').fill('五华区东风西路 1 号');
     await form.locator('input[name=merchant-credit-code]').fill(creditWithBadCheck(made.creditCode));
 
@@ -194,7 +122,7 @@ test('console: the 惠工服务 menu; register a merchant (bad credit code first
     made.till = await registerTill(`${made.merchantName} 1号收银台`);
     await page.reload();
     await page.locator('[data-test=bind-form]').waitFor();
-    await pick('[data-test=bind-terminal]', `#${made.till.id}`);
+    await pick(page, '[data-test=bind-terminal]', `#${made.till.id}`);
     answer = page.waitForResponse((x) => x.url().endsWith(`/api/v1/merchants/${made.merchant.id}/terminals`) && x.request().method() === 'POST');
     await page.click('[data-test=bind-submit]');
     r = await answer;
@@ -215,7 +143,7 @@ test('console: the 惠工服务 menu; register a merchant (bad credit code first
 });
 
 test('console: publish a 35 % offer at the new merchant with the form; listed, and its page', async () => {
-  await step(page, 'offer', async () => {
+  await step(page, 'offers-offer', async () => {
     await page.goto(`${srv.base}/admin/merchants/${made.merchant.id}`);
     await page.click('[data-test=merchant-new-offer]');
     await page.waitForURL(new RegExp(`/admin/offers/new\\?merchant_id=${made.merchant.id}$`));
@@ -265,12 +193,12 @@ test('console: publish a 35 % offer at the new merchant with the form; listed, a
     await page.locator('[data-test=offer-title]', { hasText: made.offerName }).waitFor();
     assert.match(await page.locator('[data-test=offer-rule]').innerText(), /35%.*3\.5折/);
     await page.locator('[data-test=budget-figures]').waitFor();
-    assert.equal(await figure('budget'), '¥1,000.00');
-    assert.equal(await figure('used'), '¥0.00');
-    assert.equal(await figure('left'), '¥1,000.00');
+    assert.equal(await figure(page, 'budget'), '¥1,000.00');
+    assert.equal(await figure(page, 'used'), '¥0.00');
+    assert.equal(await figure(page, 'left'), '¥1,000.00');
 
     // Listed under 优惠管理, and found by its merchant.
-    await dismissMessages();
+    await dismissMessages(page);
     await page.locator('[data-menu=offers]').click();
     await page.waitForURL(/\/admin\/offers$/);
     const table = page.locator('[data-test=offer-table]');
@@ -286,14 +214,14 @@ test('console: publish a 35 % offer at the new merchant with the form; listed, a
 });
 
 test('till sales through the API; the offer page pauses (a sale refused), resumes, raises the budget', async () => {
-  await step(page, 'redeem', async () => {
+  await step(page, 'offers-redeem', async () => {
     // 35 % of ¥10.10 is 353.5 fen: rounded half up, the member pays 354.
     let r = await redeem(made.till, await sale(made.offer.id, 1010));
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.deepEqual([r.body.status, r.body.member_pays_fen, r.body.subsidy_fen], ['accepted', 354, 656]);
     // A second till at the demo subway: a 1-fen ride for a ¥4.00 fare.
     made.subwayTill = await registerTill('E2E 地铁闸机');
-    const bound = await apiPost(`/merchants/${made.demo.subway.merchant}/terminals`, { terminal_id: made.subwayTill.id });
+    const bound = await apiPost(srv.base, made.staffToken, `/merchants/${made.demo.subway.merchant}/terminals`, { terminal_id: made.subwayTill.id });
     assert.equal(bound.status, 200, JSON.stringify(bound.body));
     r = await redeem(made.subwayTill, await sale(made.demo.subway.offer, 400));
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -301,8 +229,8 @@ test('till sales through the API; the offer page pauses (a sale refused), resume
 
     await page.goto(`${srv.base}/admin/offers/${made.offer.id}`);
     await page.locator('[data-test=budget-figures]').waitFor();
-    assert.equal(await figure('used'), '¥6.56');
-    assert.equal(await figure('left'), '¥993.44');
+    assert.equal(await figure(page, 'used'), '¥6.56');
+    assert.equal(await figure(page, 'left'), '¥993.44');
 
     // Paused: the till's next sale is refused (the member pays the full price).
     await page.click('[data-test=offer-pause]');
@@ -314,7 +242,7 @@ test('till sales through the API; the offer page pauses (a sale refused), resume
     await page.click('[data-test=offer-resume]');
     await page.locator('.el-message-box__btns .el-button--primary').click();
     await page.locator('[data-test=offer-status]', { hasText: '进行中' }).waitFor();
-    await dismissMessages();
+    await dismissMessages(page);
 
     // The budget only goes up: the dialog says so before sending.
     await page.click('[data-test=offer-raise-budget]');
@@ -329,22 +257,22 @@ test('till sales through the API; the offer page pauses (a sale refused), resume
     assert.equal(p.status(), 200, await p.text());
     assert.deepEqual(JSON.parse(p.request().postData()), { budget_fen: 200000 });
     await page.locator('[data-test=fig-budget] .fig-value', { hasText: '¥2,000.00' }).waitFor();
-    assert.equal(await figure('left'), '¥1,993.44');
+    assert.equal(await figure(page, 'left'), '¥1,993.44');
   });
 });
 
 test('console report: figures, rows with totals by offer / merchant / region, chart, .xlsx export', async () => {
-  await step(page, 'report', async () => {
-    await dismissMessages();
+  await step(page, 'offers-report', async () => {
+    await dismissMessages(page);
     await page.locator('[data-menu=offer-report]').click();
     await page.waitForURL(/\/admin\/offers\/report$/);
     const figs = page.locator('[data-test=report-figures]');
     await figs.waitFor();
     // Two accepted sales by one member (the refused one does not count).
-    assert.equal(await figure('person_times'), '2');
-    assert.equal(await figure('members'), '1');
-    assert.equal(await figure('subsidy'), '¥10.55');
-    assert.equal(await figure('member_pays'), '¥3.55');
+    assert.equal(await figure(page, 'person_times'), '2');
+    assert.equal(await figure(page, 'members'), '1');
+    assert.equal(await figure(page, 'subsidy'), '¥10.55');
+    assert.equal(await figure(page, 'member_pays'), '¥3.55');
     const table = page.locator('[data-test=offer-report-table]');
     const mine = table.locator('.el-table__row', { hasText: made.offerName });
     await mine.waitFor();
@@ -367,7 +295,7 @@ test('console report: figures, rows with totals by offer / merchant / region, ch
     await table.locator('.el-table__row', { hasText: '530100' }).waitFor();
     await page.locator('[data-test=report-by] [data-by=offer]').click();
     await mine.waitFor();
-    await dismissMessages();
+    await dismissMessages(page);
     await page.setViewportSize({ width: 1280, height: 1100 });
     await page.waitForTimeout(800); // the chart animates
     await page.screenshot({ path: outFile('console-offers-report.png') });
@@ -393,14 +321,10 @@ test('console report: figures, rows with totals by offer / merchant / region, ch
 });
 
 test('member H5 at 360 px: 惠工优惠 with the price text and uses left; 我的优惠记录', async () => {
-  const phone = await newPage(browser, { width: 360, height: 740, mobile: true });
+  const phone = await newPage(browser, PHONE);
   try {
-    await step(phone, 'member', async () => {
-      await phone.goto(`${srv.base}/m/login`);
-      await phone.fill('input[name=phone]', made.member.phone);
-      await phone.fill('input[name=password]', DEMO_PASSWORD);
-      await phone.click('[data-test=m-login-submit]');
-      await phone.waitForURL(/\/m\/card$/);
+    await step(phone, 'offers-member', async () => {
+      await memberLogin(phone, srv.base, made.member.phone);
       await phone.click('[data-test=m-offer-entry]');
       await phone.waitForURL(/\/m\/offers$/);
       const offer = (id) => phone.locator(`[data-test=m-offer][data-id="${id}"]`);
@@ -447,7 +371,6 @@ test('member H5 at 360 px: 惠工优惠 with the price text and uses left; 我�
       assert.match(await shop.innerText(), /¥6\.56/);
       assert.ok((await horizontalOverflow(phone)) <= 0, 'the records page fits 360 px');
       await phone.screenshot({ path: outFile('member-redemptions.png'), fullPage: true });
-      assert.deepEqual(phone.pageErrors, [], 'no uncaught errors in the member pages');
     });
   } finally {
     await phone.context().close();

@@ -8,8 +8,10 @@
 // terminal.unknown. yn_reviewer (no terminal.write) has no menu entry.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { startServer, launchBrowser, newPage, outFile, dumpOnFailure, apiLogin, apiGet, DEMO_PASSWORD } from './harness.mjs';
+import {
+  startServerAndBrowser, stopServerAndBrowser, failOnPageErrors, step, newPage, consoleLogin, pick, apiLogin, apiGet, terminalPost, outFile,
+  DESKTOP, DEMO_PASSWORD,
+} from './harness.mjs';
 
 let srv;
 let browser;
@@ -17,70 +19,21 @@ let page;
 const made = { name: `E2E 五华区 1号售货机 ${Date.now() % 100000}` };
 
 before(async () => {
-  srv = await startServer();
-  browser = await launchBrowser();
-  page = await newPage(browser, { width: 1280, height: 800 });
+  ({ srv, browser, page } = await startServerAndBrowser(DESKTOP));
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base });
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.stop();
-});
+after(() => stopServerAndBrowser({ srv, browser }));
+afterEach((t) => failOnPageErrors(page, t));
 
-afterEach(async (t) => {
-  if (page?.pageErrors.length) {
-    await dumpOnFailure(page, t.name.replace(/\W+/g, '_'));
-    const errs = page.pageErrors.splice(0);
-    assert.fail(`uncaught errors in the page: ${errs.join(' | ')}`);
-  }
-});
-
-async function step(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    await dumpOnFailure(page, `terminals-${name}`);
-    throw e;
-  }
-}
-
-// A signed terminal request (docs/terminals.md §2): HMAC-SHA256 with the
-// 32 bytes the secret's hex encodes, over the five-line canonical string.
-async function ping(id, secretHex) {
-  const target = '/api/v1/terminal/ping';
-  const body = '';
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(16).toString('base64url');
-  const canonical = ['POST', target, timestamp, nonce, createHash('sha256').update(body).digest('hex')].join('\n');
-  const r = await fetch(srv.base + target, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Terminal-Id': String(id),
-      'X-Timestamp': timestamp,
-      'X-Nonce': nonce,
-      'X-Signature': createHmac('sha256', Buffer.from(secretHex, 'hex')).update(canonical).digest('hex'),
-    },
-    body,
-  });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
-
-async function login(username) {
-  await page.goto(`${srv.base}/admin/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await page.click('[data-test=login-submit]');
-  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
-  await page.waitForSelector('[data-test=user-menu]');
-}
+// A signed terminal request with an empty body (docs/terminals.md §2).
+const ping = (id, secret) => terminalPost(srv.base, { id, secret }, '/terminal/ping');
 
 const dialog = () => page.locator('.el-dialog', { hasText: '终端' }).filter({ visible: true });
 
 test('console: km_manager registers a vending machine, its one-time secret signs a request, then disables it', async () => {
-  await step('register', async () => {
-    await login('km_manager');
+  await step(page, 'terminals-register', async () => {
+    await consoleLogin(page, srv.base, 'km_manager');
     await page.locator('.el-sub-menu__title', { hasText: '系统管理' }).click();
     await page.locator('[data-menu=terminals]', { hasText: '终端管理' }).click();
     await page.waitForURL(/\/admin\/terminals$/);
@@ -96,10 +49,7 @@ test('console: km_manager registers a vending machine, its one-time secret signs
     await dlg.locator('.el-form-item', { hasText: '类型' }).locator('.el-form-item__error', { hasText: '必填' }).waitFor();
 
     await dlg.locator('input[name=terminal-name]').fill(made.name);
-    await dlg.locator('[data-test=terminal-kind] .el-select__wrapper').first().click();
-    const option = page.locator('.el-select-dropdown__item:visible', { hasText: '自动售货机' }).first();
-    await option.waitFor();
-    await option.click();
+    await pick(page, '[data-test=terminal-kind]', '自动售货机');
     const [resp] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/terminals') && r.request().method() === 'POST'),
       page.click('[data-test=terminal-save]'),
@@ -139,14 +89,14 @@ test('console: km_manager registers a vending machine, its one-time secret signs
     assert.match(text, /正常/);
   });
 
-  await step('signed-ok', async () => {
+  await step(page, 'terminals-signed-ok', async () => {
     const r = await ping(made.id, made.secret);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.terminal_id, made.id);
     assert.equal(r.body.name, made.name);
   });
 
-  await step('disable', async () => {
+  await step(page, 'terminals-disable', async () => {
     // Cancel first: nothing changes.
     await page.click(`[data-test=terminal-disable-${made.id}]`);
     await page.locator('.el-message-box', { hasText: made.name }).waitFor();
@@ -167,7 +117,7 @@ test('console: km_manager registers a vending machine, its one-time secret signs
     assert.equal(await page.locator(`[data-test=terminal-disable-${made.id}]`).count(), 0);
   });
 
-  await step('signed-refused', async () => {
+  await step(page, 'terminals-signed-refused', async () => {
     const r = await ping(made.id, made.secret);
     assert.equal(r.status, 401, JSON.stringify(r.body));
     assert.equal(r.body.code, 'terminal.unknown', JSON.stringify(r.body));
@@ -180,10 +130,10 @@ test('console: km_manager registers a vending machine, its one-time secret signs
 });
 
 test('console: no 终端管理 entry without terminal.write', async () => {
-  await step('no-perm', async () => {
-    await page.context().close();
-    page = await newPage(browser, { width: 1280, height: 800 });
-    await login('yn_reviewer');
+  await page.context().close();
+  page = await newPage(browser, DESKTOP);
+  await step(page, 'terminals-no-perm', async () => {
+    await consoleLogin(page, srv.base, 'yn_reviewer');
     await page.locator('.el-sub-menu__title', { hasText: '系统管理' }).click();
     await page.locator('[data-menu=roles]').waitFor();
     assert.equal(await page.locator('[data-menu=terminals]').count(), 0);
