@@ -5,7 +5,9 @@
 // RFC 3339 with +08:00); a signed till redeems it and a demo offer through the
 // API; the offer page pauses (a sale then refused), resumes and raises the
 // budget; the report shows the figures by offer, merchant and region with
-// its chart and an .xlsx export read back; 李明 at 360 px sees the demo offers
+// its chart and an .xlsx export read back; 核销明细 lists the sales one by one
+// (the refused one with its reason, names masked), filters by status and,
+// from the offer's page, by offer, and exports them; 李明 at 360 px sees the demo offers
 // with their price text and his redemptions under 我的优惠记录.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -317,6 +319,59 @@ test('console report: figures, rows with totals by offer / merchant / region, ch
     assert.deepEqual(rows[rows.length - 1], ['合计', '', 2, 1, 14.1, 10.55, 3.55]);
     const summary = XLSX.utils.sheet_to_json(wb.Sheets['汇总'], { header: 1 });
     assert.deepEqual(summary.find((x) => x[0] === '服务人次'), ['服务人次', 2]);
+  });
+});
+
+test('console 核销明细: the sales one by one (the refused one with its reason), a filter, the offer page\'s link, .xlsx export', async () => {
+  await step(page, 'offers-redemptions', async () => {
+    await dismissMessages(page);
+    await page.locator('[data-menu=offer-redemptions]').click();
+    await page.waitForURL(/\/admin\/offers\/redemptions/);
+    const table = page.locator('[data-test=redemption-table]');
+    const rows = table.locator('.el-table__body .el-table__row');
+    // The two accepted sales and the one refused while the offer was paused, newest first.
+    await rows.nth(2).waitFor();
+    assert.equal(await rows.count(), 3);
+    const texts = await rows.allInnerTexts();
+    assert.match(texts[0], new RegExp(made.offerName));
+    assert.match(texts[0], /未优惠[\s\S]*优惠已暂停/);
+    assert.match(texts[0], /¥5\.00/);
+    assert.match(texts[1], /地铁一分钱乘车/);
+    assert.match(texts[1], /¥3\.99/);
+    assert.match(texts[2], /¥10\.10[\s\S]*¥6\.56[\s\S]*¥3\.54/);
+    for (const text of texts) {
+      assert.match(text, /李\*/, 'the member\'s name is masked');
+      assert.doesNotMatch(text, /李明/);
+    }
+
+    // Only the refused one; the filter goes into the address.
+    await pick(page, '[data-test=redemption-status]', '未优惠');
+    await page.waitForURL(/status=refused/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=redemption-table] .el-table__body .el-table__row').length === 1);
+    assert.match(await rows.first().innerText(), /优惠已暂停/);
+
+    // From the offer's page: its own sales only.
+    await page.goto(`${srv.base}/admin/offers/${made.offer.id}`);
+    await page.click('[data-test=offer-redemptions]');
+    await page.waitForURL(new RegExp(`offer_id=${made.offer.id}`));
+    await page.locator('[data-test=redemption-offer-filter]').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=redemption-table] .el-table__body .el-table__row').length === 2);
+    for (const text of await rows.allInnerTexts()) assert.match(text, new RegExp(made.offerName));
+    await page.screenshot({ path: outFile('console-offers-redemptions.png') });
+
+    const download = page.waitForEvent('download');
+    await page.click('[data-test=redemption-export]');
+    const d = await download;
+    assert.match(d.suggestedFilename(), /^惠工核销明细_.*\.xlsx$/);
+    const file = outFile('e2e-offers-redemptions.xlsx');
+    await d.saveAs(file);
+    const wb = XLSX.readFile(file);
+    assert.deepEqual(wb.SheetNames, ['核销明细']);
+    const sheet = XLSX.utils.sheet_to_json(wb.Sheets['核销明细'], { header: 1 });
+    assert.deepEqual(sheet[0].slice(0, 9), ['核销时间', '商户', '优惠名称', '会员', '原价合计（元）', '工会补贴（元）', '会员支付（元）', '状态', '原因']);
+    assert.equal(sheet.length, 3);
+    assert.deepEqual(sheet[1].slice(1, 9), [made.merchantName, made.offerName, '李*', 5, 0, 5, '未优惠', '优惠已暂停']);
+    assert.deepEqual(sheet[2].slice(1, 9), [made.merchantName, made.offerName, '李*', 10.1, 6.56, 3.54, '已优惠', '']);
   });
 });
 

@@ -5,7 +5,10 @@
 // gone once the dialog is closed), proves it with a signed
 // POST /terminal/ping (200), disables the machine from the list after a
 // confirmation and the same kind of signed request then gets 401
-// terminal.unknown. yn_reviewer (no terminal.write) has no menu entry.
+// terminal.unknown; enables it again (the old secret works again), then gives
+// it a new secret (confirmation, the one-time dialog): the old secret gets
+// 401 terminal.signature, the new one 200. yn_reviewer (no terminal.write)
+// has no menu entry.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -107,7 +110,7 @@ test('console: km_manager registers a vending machine, its one-time secret signs
     await page.click(`[data-test=terminal-disable-${made.id}]`);
     const box = page.locator('.el-message-box', { hasText: made.name });
     await box.waitFor();
-    assert.match(await box.innerText(), /不能恢复/);
+    assert.match(await box.innerText(), /直到重新启用/);
     const [resp] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/api/v1/terminals/${made.id}/disable`)),
       page.locator('.el-message-box__btns .el-button--primary').click(),
@@ -126,6 +129,60 @@ test('console: km_manager registers a vending machine, its one-time secret signs
     const t = list.body.items.find((x) => x.id === made.id);
     assert.equal(t.status, 'disabled');
     assert.equal(t.secret, undefined);
+  });
+});
+
+test('console: the disabled machine is enabled again, then given a new secret that replaces the old one', async () => {
+  await step(page, 'terminals-enable', async () => {
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/terminals/${made.id}/enable`)),
+      page.click(`[data-test=terminal-enable-${made.id}]`),
+    ]);
+    assert.equal(resp.status(), 200);
+    await page.locator('.el-message', { hasText: `已启用 ${made.name}` }).waitFor();
+    await page.locator(`[data-test=terminal-status-${made.id}]`, { hasText: '正常' }).waitFor();
+    await page.locator(`[data-test=terminal-disable-${made.id}]`).waitFor();
+    const r = await ping(made.id, made.secret);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  });
+
+  await step(page, 'terminals-rekey', async () => {
+    // Cancel first: the secret stays.
+    await page.click(`[data-test=terminal-rekey-${made.id}]`);
+    await page.locator('.el-message-box', { hasText: made.name }).waitFor();
+    await page.locator('.el-message-box__btns .el-button', { hasText: '取消' }).click();
+    await page.locator('.el-message-box').waitFor({ state: 'hidden' });
+    assert.equal((await ping(made.id, made.secret)).status, 200);
+
+    await page.click(`[data-test=terminal-rekey-${made.id}]`);
+    const confirm = page.locator('.el-message-box', { hasText: made.name });
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), /旧密钥立即失效/);
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/terminals/${made.id}/secret`)),
+      page.locator('.el-message-box__btns .el-button--primary').click(),
+    ]);
+    assert.equal(resp.status(), 200);
+    assert.equal(resp.headers()['cache-control'], 'no-store');
+    const dlg = dialog();
+    await dlg.locator('.el-dialog__title', { hasText: '已更换密钥' }).waitFor();
+    const box = dlg.locator('[data-test=terminal-secret-box]');
+    assert.equal(Number((await box.locator('[data-test=terminal-created-id]').innerText()).trim()), made.id);
+    const fresh = (await box.locator('[data-test=terminal-secret]').innerText()).trim();
+    assert.match(fresh, /^[0-9a-f]{64}$/);
+    assert.notEqual(fresh, made.secret);
+    assert.ok(await page.locator('[data-test=terminal-done]').isDisabled());
+    await box.locator('[data-test=terminal-saved]').click();
+    await page.click('[data-test=terminal-done]');
+    await box.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator(`text=${fresh}`).count(), 0);
+
+    const old = await ping(made.id, made.secret);
+    assert.equal(old.status, 401, JSON.stringify(old.body));
+    assert.equal(old.body.code, 'terminal.signature');
+    const now = await ping(made.id, fresh);
+    assert.equal(now.status, 200, JSON.stringify(now.body));
+    await page.locator(`[data-test=terminal-status-${made.id}]`, { hasText: '正常' }).waitFor();
   });
 });
 

@@ -286,3 +286,32 @@ export async function exportOfferReport({ report, rowName, rowExtra, orgName = '
   XLSX.utils.book_append_sheet(wb, s1, t('offerReport.sheetRows'));
   writeBook(XLSX, wb, `${t('offerReport.file')}_${report.from}_${report.to}_${byLabel}.xlsx`);
 }
+
+// Single offer redemptions (核销明细): one row per sale, amounts in yuan as
+// numbers, the terminal's own sale id kept as text.
+export async function exportRedemptions({ rows, from, to, statusLabel, reason, t }) {
+  const XLSX = await loadXlsx();
+  const { fenToNumber } = await import('@/shared/money.js');
+  const { fmtTime } = await import('@/shared/format.js');
+  const heads = [
+    t('redemptions.at'), t('offer.merchant'), t('offer.name'), t('redemptions.member'),
+    t('offerReport.xlsx.originalYuan'), t('offerReport.xlsx.subsidyYuan'), t('offerReport.xlsx.memberPaysYuan'),
+    t('common.status'), t('redemptions.reason'), t('redemptions.terminal'), t('redemptions.uploadedAt'),
+  ];
+  const body = rows.map((r) => [
+    fmtTime(r.redeemed_at), r.merchant || '', r.offer || `#${r.offer_id}`, r.member_name || '',
+    fenToNumber(r.original_fen), fenToNumber(r.subsidy_fen), fenToNumber(r.member_pays_fen),
+    statusLabel(r.status), r.status === 'refused' ? reason(r.code) : '', `#${r.terminal_id} ${r.redemption_id}`,
+    fmtTime(r.uploaded_at),
+  ]);
+  const ws = XLSX.utils.aoa_to_sheet([heads, ...body]);
+  for (let r = 1; r <= body.length; r++)
+    for (const c of [4, 5, 6]) {
+      const ref = XLSX.utils.encode_cell({ r, c });
+      if (ws[ref] && ws[ref].t === 'n') ws[ref].z = '#,##0.00';
+    }
+  ws['!cols'] = [{ wch: 18 }, { wch: 24 }, { wch: 24 }, { wch: 10 }, { wch: 12 }, { wch: 12 }, { wch: 12 }, { wch: 10 }, { wch: 20 }, { wch: 26 }, { wch: 18 }];
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, t('redemptions.sheet'));
+  writeBook(XLSX, wb, `${t('redemptions.file')}_${from}_${to}.xlsx`);
+}

@@ -47,6 +47,7 @@ const routes = [
       { path: 'offers', name: 'offers', component: () => import('./views/offers/OfferList.vue'), meta: { title: 'menu.offers', perm: 'offer.read' } },
       { path: 'offers/new', name: 'offer-new', component: () => import('./views/offers/OfferForm.vue'), meta: { title: 'offer.createTitle', perm: 'offer.write', parent: 'offers' } },
       { path: 'offers/:id(\\d+)', name: 'offer', component: () => import('./views/offers/OfferDetail.vue'), meta: { title: 'offer.detailTitle', perm: 'offer.read', parent: 'offers' } },
+      { path: 'offers/redemptions', name: 'offer-redemptions', component: () => import('./views/offers/RedemptionList.vue'), meta: { title: 'menu.redemptions', perm: 'offer.read' } },
       { path: 'offers/report', name: 'offer-report', component: () => import('./views/offers/OfferReport.vue'), meta: { title: 'menu.offerReport', perm: 'offer.read' } },
       // Terminals (终端管理): docs/terminals.md.
       { path: 'terminals', name: 'terminals', component: () => import('./views/terminals/TerminalList.vue'), meta: { title: 'menu.terminals', perm: 'terminal.write' } },
