@@ -737,6 +737,9 @@ test('the list of single redemptions: the report\'s rows one by one, refusals to
   assert.ok(rider.every((r) => r.member_id === m.rider.id));
   assert.equal(rider.filter((r) => r.status === 'accepted').length, inA.filter((a) => a.member === m.rider.id).length);
   assert.ok((await all(mgrA, `&terminal_id=${tillA.id}`)).every((r) => r.terminal_id === tillA.id));
+  const atA = await all(mgrA, `&merchant_id=${merchantA.id}`);
+  assert.ok(atA.every((r) => r.merchant_id === merchantA.id));
+  assert.equal(atA.filter((r) => r.status === 'accepted').length, inA.length);
   const county = await all(mgrA, `&status=accepted&org_id=${t.orgs.countyA2}`);
   assert.deepEqual([...new Set(county.map((r) => r.member_id))], inA.some((a) => a.member === m.rider.id) ? [m.rider.id] : []);
   // cityB sees only its own member's sales, none of cityA's refusals.
