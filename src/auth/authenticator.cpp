@@ -1,5 +1,7 @@
 #include "auth/authenticator.h"
 
+#include <spdlog/spdlog.h>
+
 #include "auth/terminal_sig.h"
 #include "core/error.h"
 
@@ -13,6 +15,9 @@ constexpr std::string_view kUseNonce =
     "INSERT INTO terminal_nonces (terminal_id, nonce, at) VALUES ($1, $2, $3) "
     "ON CONFLICT DO NOTHING";
 constexpr std::string_view kPruneNonces = "DELETE FROM terminal_nonces WHERE at < $1";
+constexpr std::string_view kTerminalSeen =
+    "UPDATE terminals SET last_seen_at = $2 WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2)";
+constexpr int64_t kSeenEveryMs = 60'000;
 
 Error unauthorized(std::string code, std::string detail) {
   return Error{ErrorKind::unauthorized, std::move(code), std::move(detail)};
@@ -85,18 +90,35 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
   if (!durable_nonce) {
     if (!fresh_in_memory(id, nonce_h, now_s))
       throw unauthorized("terminal.replay", "this request was already received (nonce reused)");
+    // Last seen: not worth holding the request for; a lost write only means
+    // the console shows an older time.
+    if (seen_due(id, now_ms))
+      store_.write_async([id, now_ms](db::Tx& tx) { tx.exec(kTerminalSeen, {id, now_ms}); },
+                         [id](std::exception_ptr e) {
+                           if (e) spdlog::warn("auth: recording when terminal {} was seen failed", id);
+                         });
     return entry.principal;
   }
+  const bool seen = seen_due(id, now_ms);
   bool fresh = store_.write([&](db::Tx& tx) {
     bool inserted = tx.exec(kUseNonce, {id, std::string(nonce_h), now_s}) == 1;
     if (now_s - last_prune_s_ > window_s_) {
       tx.exec(kPruneNonces, {now_s - 2 * window_s_});
       last_prune_s_ = now_s;
     }
+    if (inserted && seen) tx.exec(kTerminalSeen, {id, now_ms});
     return inserted;
   });
   if (!fresh) throw unauthorized("terminal.replay", "this request was already received (nonce reused)");
   return entry.principal;
+}
+
+bool SessionAuthenticator::seen_due(int64_t terminal_id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  int64_t& last = seen_written_[terminal_id];
+  if (now_ms - last < kSeenEveryMs) return false;
+  last = now_ms;
+  return true;
 }
 
 SessionAuthenticator::TerminalEntry SessionAuthenticator::load_terminal(int64_t id, int64_t for_mismatch_at) {

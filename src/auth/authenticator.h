@@ -45,6 +45,9 @@ class SessionAuthenticator : public http::Authenticator {
   // Reads an active terminal into the cache; 401 terminal.unknown otherwise.
   TerminalEntry load_terminal(int64_t id, int64_t for_mismatch_at = 0);
   static constexpr int64_t kReloadAfterMismatchMs = 1000;
+  // True when the terminal's last_seen_at is due to be written (once a
+  // minute per terminal per process), and marks it written.
+  bool seen_due(int64_t terminal_id, int64_t now_ms);
   db::Store& store_;
   Sessions& sessions_;
   const crypto::Keys& keys_;
@@ -52,6 +55,7 @@ class SessionAuthenticator : public http::Authenticator {
   int64_t window_s_;
   std::mutex mu_;
   std::unordered_map<int64_t, TerminalEntry> terminals_;
+  std::unordered_map<int64_t, int64_t> seen_written_;  // terminal → when last_seen_at was last written
   int64_t last_prune_s_ = 0;
   // Nonces of read-only terminal calls: two generations, each 2 windows long,
   // so a nonce is remembered for at least 2 windows (its timestamp may be a

@@ -24,7 +24,7 @@ constexpr std::string_view kInsertTerminal =
     "INSERT INTO terminals (name, kind, org_id, secret_enc, status, created_at) "
     "VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id";
 constexpr std::string_view kTerminalColumns =
-    "t.id, t.name, t.kind, t.org_id, t.status, t.created_at, o.path";
+    "t.id, t.name, t.kind, t.org_id, t.status, t.created_at, o.path, t.last_seen_at";
 constexpr std::string_view kSetTerminalStatus = "UPDATE terminals SET status = $2 WHERE id = $1";
 constexpr std::string_view kSetTerminalSecret = "UPDATE terminals SET secret_enc = $2 WHERE id = $1";
 
@@ -54,6 +54,7 @@ json::object terminal_json(const db::Row& r) {
   j["org_id"] = r[3].i64();
   j["status"] = r[4].str();
   j["created_at"] = iso_utc(r[5].i64());
+  j["last_seen_at"] = r[7].is_null() ? json::value(nullptr) : json::value(iso_utc(r[7].i64()));
   return j;
 }
 

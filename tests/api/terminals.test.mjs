@@ -100,6 +100,30 @@ test('a correctly signed ping → 200 naming the terminal', async () => {
   assert.equal((await ping(up)).status, 200);
 });
 
+test('the list shows when each terminal last made a good request', async () => {
+  const r = await srv.api('POST', '/api/v1/terminals', {
+    token: t.admin,
+    body: { name: '还没通信的闸机', kind: 'gate', org_id: t.orgs.grassA1 },
+  });
+  const silent = r.json.id;
+  const listed = async (id) =>
+    (await srv.api('GET', '/api/v1/terminals?page_size=200', { token: t.admin })).json.items.find((x) => x.id === id);
+  assert.equal((await listed(silent)).last_seen_at, null);
+  const before = Date.now();
+  assert.equal((await ping(signedHeaders(term))).status, 200);
+  // Written behind the answer: wait for it briefly.
+  let seen = null;
+  for (let i = 0; i < 50 && !seen; i++) {
+    seen = (await listed(term.id)).last_seen_at;
+    if (!seen) await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(seen, 'last_seen_at is set');
+  assert.ok(Date.parse(seen) >= before - 1000 && Date.parse(seen) <= Date.now() + 1000, seen);
+  // A refused request does not count as seen.
+  assertProblem(await ping({ ...signedHeaders({ id: silent, secret: '00'.repeat(32) }) }), 401);
+  assert.equal((await listed(silent)).last_seen_at, null);
+});
+
 test('the same nonce again → 401 (replay)', async () => {
   const headers = signedHeaders(term);
   assert.equal((await ping(headers)).status, 200);

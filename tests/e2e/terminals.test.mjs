@@ -93,10 +93,18 @@ test('console: km_manager registers a vending machine, its one-time secret signs
   });
 
   await step(page, 'terminals-signed-ok', async () => {
+    assert.equal(await page.locator(`[data-test=terminal-seen-${made.id}]`).innerText(), '尚未通信');
     const r = await ping(made.id, made.secret);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.terminal_id, made.id);
     assert.equal(r.body.name, made.name);
+    // The list shows when it was last heard from (written behind the answer).
+    for (let i = 0; i < 20; i++) {
+      await page.locator('.toolbar .el-button.is-circle').click();
+      await page.waitForTimeout(150);
+      if ((await page.locator(`[data-test=terminal-seen-${made.id}]`).innerText()) !== '尚未通信') break;
+    }
+    assert.match(await page.locator(`[data-test=terminal-seen-${made.id}]`).innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
   });
 
   await step(page, 'terminals-disable', async () => {

@@ -1277,6 +1277,9 @@ export default {
     noTerminals: 'No terminals registered yet',
   },
   terminal: {
+    lastSeen: 'Last seen',
+    neverSeen: 'Never',
+    silentHint: 'Silent for more than a day: check that the device is on and online',
     add: 'New terminal',
     listHint: 'Subway gates, merchant tills, vending machines and kiosks call the server with signed requests once registered here.',
     noneYet: 'No terminal registered yet',

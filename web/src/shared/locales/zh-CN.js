@@ -1348,6 +1348,9 @@ export default {
     noTerminals: '还没有登记终端',
   },
   terminal: {
+    lastSeen: '最后通信',
+    neverSeen: '尚未通信',
+    silentHint: '已超过一天没有通信，请检查设备是否开机联网',
     add: '新增终端',
     listHint: '地铁闸机、商户收银台、自动售货机、自助终端等以签名请求接入，须先在此登记。',
     noneYet: '还没有登记终端',
