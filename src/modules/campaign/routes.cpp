@@ -29,12 +29,6 @@ constexpr std::string_view kInsert =
 // Every registration of a drawn campaign with its rank (winners only).
 constexpr std::string_view kDrawRanks =
     "SELECT id, draw_rank FROM campaign_registrations WHERE campaign_id = $1 ORDER BY id";
-// What a campaign needs of a member, and their claims from it so far, in
-// one statement (on PostgreSQL each statement of a claim is a round trip).
-constexpr std::string_view kClaimant =
-    "SELECT m.org_path, m.status, m.employment_status, m.household, m.employment_form, m.needy_status, "
-    "(SELECT COUNT(*) FROM campaign_claims k WHERE k.campaign_id = $2 AND k.member_id = m.id) "
-    "FROM members m WHERE m.id = $1";
 // The stock check and the decrement in one statement: never oversold, also
 // with several server processes on one PostgreSQL (the row lock serialises
 // them; the CHECK (claimed <= stock) would refuse an oversell anyway).
@@ -109,10 +103,38 @@ struct Campaign {
   bool lottery() const { return mode == "lottery"; }
 };
 
-Campaign from_row(const db::Row& r) {
-  return {r[0].i64(),  r[1].i64(), r[2].str(), r[3].str(),      r[4].i64(),     r[5].i64(),
-          r[6].i64(),  r[7].i64(), r[8].i64(), r[9].i64(),      r[10].i64() != 0, r[11].i64(),
-          r[12].str(), r[13].str(), r[14].opt_i64(), r[15].str(), member::groups_from_text(r[16].str())};
+constexpr size_t kColumnCount = 17;  // of kColumns, as from_row reads them
+
+// A campaign from kColumns at `at` onwards.
+Campaign from_row(const db::Row& row, size_t at = 0) {
+  auto r = [&](size_t i) -> const db::Value& { return row[at + i]; };
+  return {r(0).i64(),  r(1).i64(),  r(2).str(),      r(3).str(),  r(4).i64(),
+          r(5).i64(),  r(6).i64(),  r(7).i64(),      r(8).i64(),  r(9).i64(),
+          r(10).i64() != 0, r(11).i64(), r(12).str(), r(13).str(), r(14).opt_i64(),
+          r(15).str(), member::groups_from_text(r(16).str())};
+}
+
+// A claim's or registration's facts in one statement (on PostgreSQL each
+// statement is a round trip): the campaign ($2), and what it needs of the
+// member ($1) with their claims from it so far (null when there is no such
+// member).
+const std::string& entry_sql() {
+  static const std::string sql = [] {
+    std::string columns;
+    std::string_view rest = kColumns;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(", ");
+      columns += "c.";
+      columns += rest.substr(0, comma);
+      columns += ", ";
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 2);
+    }
+    return "SELECT " + columns +
+           "m.org_path, m.status, m.employment_status, m.household, m.employment_form, m.needy_status, "
+           "(SELECT COUNT(*) FROM campaign_claims k WHERE k.campaign_id = c.id AND k.member_id = m.id) "
+           "FROM campaigns c LEFT JOIN members m ON m.id = $1 WHERE c.id = $2";
+  }();
+  return sql;
 }
 
 std::optional<Campaign> find(db::Tx& tx, int64_t id) {
@@ -160,8 +182,6 @@ std::pair<int64_t, std::string> issue(db::Tx& tx, const crypto::Keys& keys, cons
   throw Error::internal("no free pickup code after 5 draws");
 }
 
-// A member taking part in a campaign now: visible to them, open, and they
-// are eligible.
 // The member as a campaign sees them, with their claims from it so far.
 struct Claimant {
   int64_t id = 0;
@@ -170,35 +190,34 @@ struct Claimant {
   int64_t claims = 0;
 };
 
-std::optional<Claimant> find_claimant(db::Tx& tx, int64_t member_id, int64_t campaign_id) {
-  auto row = tx.one(kClaimant, {member_id, campaign_id});
-  if (!row) return std::nullopt;
-  const auto& r = *row;
-  return Claimant{member_id,       r[0].str(),     r[1].str(),     r[2].str(), r[3].str(),
-                  r[4].str(),      r[5].opt_str(), r[6].i64()};
-}
-
 struct Entry {
   Claimant m;
   Campaign c;
   int64_t now = 0;
 };
 
+// A member taking part in a campaign now: visible to them, open, and they
+// are eligible.
 Entry check_entry(http::Ctx& ctx, db::Tx& tx) {
   const auto& who = ctx.who();
-  auto m = find_claimant(tx, who.member_id, ctx.id_param());
-  if (!m) throw Error::not_found("member");
-  auto c = find(tx, ctx.id_param());
-  if (!c || !sees(who, *c, m->org_path)) throw Error::not_found("campaign");
-  const int64_t now = db::now_ms();
-  if (now < c->starts_at) throw Error::conflict("campaign.not_started", "the campaign opens at " + iso_utc(c->starts_at));
-  if (now >= c->ends_at) throw Error::conflict("campaign.ended", "the campaign ended at " + iso_utc(c->ends_at));
-  if (m->status != "active" || (c->in_service_only && m->employment_status != "in_service"))
+  auto row = tx.one(entry_sql(), {who.member_id, ctx.id_param()});
+  if (!row) throw Error::not_found("campaign");
+  const auto& r = *row;
+  const size_t at = kColumnCount;
+  if (r[at].is_null()) throw Error::not_found("member");
+  Entry e{Claimant{who.member_id, r[at].str(), r[at + 1].str(), r[at + 2].str(), r[at + 3].str(), r[at + 4].str(),
+                   r[at + 5].opt_str(), r[at + 6].i64()},
+          from_row(r), db::now_ms()};
+  const auto& [m, c, now] = e;
+  if (!sees(who, c, m.org_path)) throw Error::not_found("campaign");
+  if (now < c.starts_at) throw Error::conflict("campaign.not_started", "the campaign opens at " + iso_utc(c.starts_at));
+  if (now >= c.ends_at) throw Error::conflict("campaign.ended", "the campaign ended at " + iso_utc(c.ends_at));
+  if (m.status != "active" || (c.in_service_only && m.employment_status != "in_service"))
     throw Error{ErrorKind::forbidden, "campaign.not_eligible", "this campaign is for active, in-service members"};
-  if (!member::eligible(c->groups, {m->status, m->household, m->employment_form, m->needy_status}))
+  if (!member::eligible(c.groups, {m.status, m.household, m.employment_form, m.needy_status}))
     throw Error{ErrorKind::forbidden, "campaign.not_eligible",
-                "this campaign is for " + member::groups_text(c->groups) + " members"};
-  return {std::move(*m), std::move(*c), now};
+                "this campaign is for " + member::groups_text(c.groups) + " members"};
+  return e;
 }
 
 // What a first-come claim needs, checked: the member may claim now and packs
