@@ -70,7 +70,8 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
     if (auto it = terminals_.find(id); it != terminals_.end()) entry = it->second;
   }
   const int64_t now_ms = db::now_ms();
-  if (!entry.principal || now_ms - entry.loaded_at > sessions_.policy().recheck.count()) entry = load_terminal(id);
+  const bool cached = entry.principal && now_ms - entry.loaded_at <= sessions_.policy().recheck.count();
+  if (!cached) entry = load_terminal(id);
   std::string given(sig_h);
   for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto signed_by = [&](const TerminalEntry& e) {
@@ -80,8 +81,9 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
   if (!signed_by(entry)) {
     // The terminal may have been given a new secret (by another server
     // process, too): a cached entry is read again, at most once a second,
-    // so bad signatures cannot turn into a read each.
-    if (now_ms - entry.reloaded_for_mismatch_at < kReloadAfterMismatchMs ||
+    // so bad signatures cannot turn into a read each. (One just read is
+    // current already.)
+    if (!cached || now_ms - entry.reloaded_for_mismatch_at < kReloadAfterMismatchMs ||
         !signed_by(entry = load_terminal(id, now_ms)))
       throw unauthorized("terminal.signature", "bad request signature");
   }
