@@ -65,9 +65,11 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
   int64_t id = *checked;
 
   TerminalEntry entry;
+  int64_t seen_written = 0;  // when this process last wrote its last_seen_at
   {
     std::lock_guard lock(mu_);
     if (auto it = terminals_.find(id); it != terminals_.end()) entry = it->second;
+    if (auto it = seen_written_.find(id); it != seen_written_.end()) seen_written = it->second;
   }
   const int64_t now_ms = db::now_ms();
   const bool cached = entry.principal && now_ms - entry.loaded_at <= sessions_.policy().recheck.count();
@@ -94,14 +96,14 @@ std::shared_ptr<const Principal> SessionAuthenticator::terminal(const http::Requ
       throw unauthorized("terminal.replay", "this request was already received (nonce reused)");
     // Last seen: not worth holding the request for; a lost write only means
     // the console shows an older time.
-    if (seen_due(id, now_ms))
+    if (now_ms - seen_written >= kSeenEveryMs && seen_due(id, now_ms))
       store_.write_async([id, now_ms](db::Tx& tx) { tx.exec(kTerminalSeen, {id, now_ms}); },
                          [id](std::exception_ptr e) {
                            if (e) spdlog::warn("auth: recording when terminal {} was seen failed", id);
                          });
     return entry.principal;
   }
-  const bool seen = seen_due(id, now_ms);
+  const bool seen = now_ms - seen_written >= kSeenEveryMs && seen_due(id, now_ms);
   bool fresh = store_.write([&](db::Tx& tx) {
     bool inserted = tx.exec(kUseNonce, {id, std::string(nonce_h), now_s}) == 1;
     if (now_s - last_prune_s_ > window_s_) {

@@ -46,7 +46,9 @@ class SessionAuthenticator : public http::Authenticator {
   TerminalEntry load_terminal(int64_t id, int64_t for_mismatch_at = 0);
   static constexpr int64_t kReloadAfterMismatchMs = 1000;
   // True when the terminal's last_seen_at is due to be written (once a
-  // minute per terminal per process), and marks it written.
+  // minute per terminal per process), and marks it written. Callers check
+  // their copy of seen_written_ first, taken with the cache lookup, so the
+  // common case takes no second lock.
   bool seen_due(int64_t terminal_id, int64_t now_ms);
   db::Store& store_;
   Sessions& sessions_;
