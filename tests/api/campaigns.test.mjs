@@ -43,7 +43,7 @@ const claim = (c, m) => srv.api('POST', `/api/v1/campaigns/${c.id}/claims`, { to
 
 before(async () => {
   srv = await startServer();
-  t = await buildTree(srv);
+  t = await buildTree(srv, { staff: [['camp_mgr_b', 'cityB', ['org_manager']]] });
   const rows = Array.from({ length: 12 }, (_, i) => memberBody(t.units.unitA1, { name: `领取者${'甲乙丙丁戊己庚辛壬癸子丑'[i]}` }));
   const imp = await srv.api('POST', '/api/v1/members/import', { token: t.admin, body: { rows } });
   assert.equal(imp.json.created, 12, imp.text);
@@ -137,6 +137,45 @@ test('an expired code is refused; members see their codes and states', async () 
   assert.equal(item.pickup_code, got.json.pickup_code);
   const stats = await srv.api('GET', `/api/v1/campaigns/${c.id}/stats`, { token: t.admin });
   assert.equal(stats.json.expired, 1);
+});
+
+test('staff list a campaign\'s claims: newest first, names masked, no codes, by state, within their subtree', async () => {
+  const c = await campaign({ stock: 3 });
+  const [a, b, x] = [await claim(c, members[5]), await claim(c, members[6]), await claim(c, members[7])];
+  assert.equal((await pickup(a.json.pickup_code)).status, 200);
+  await srv.sql(`UPDATE campaign_claims SET expires_at = 1000 WHERE id = ${x.json.id}`);
+  const list = (q = '', token = t.admin) => srv.api('GET', `/api/v1/campaigns/${c.id}/claims${q}`, { token });
+  const all = await list();
+  assert.equal(all.status, 200, all.text);
+  assert.equal(all.json.total, 3);
+  assert.deepEqual(all.json.items.map((k) => k.id), [x.json.id, b.json.id, a.json.id]);
+  assert.deepEqual(all.json.items.map((k) => k.status), ['expired', 'claimed', 'redeemed']);
+  assert.deepEqual(all.json.items.map((k) => k.member_id), [members[7].id, members[6].id, members[5].id]);
+  for (const k of all.json.items) {
+    assert.match(k.member_name, /^领\*+$/, 'masked');
+    assert.equal(k.pickup_code, undefined);
+  }
+  for (const code of [a, b, x].map((r) => r.json.pickup_code.replaceAll(' ', '')))
+    assert.ok(!all.text.replaceAll(' ', '').includes(code), 'no pickup code in the list');
+  const redeemed = all.json.items[2];
+  assert.equal(redeemed.terminal_id, term.id);
+  assert.equal(redeemed.terminal, '五华区自动售货机1号');
+  assert.ok(Date.parse(redeemed.redeemed_at) > 0);
+  assert.equal(all.json.items[1].terminal, null);
+  // By state.
+  for (const [status, id] of [['claimed', b.json.id], ['redeemed', a.json.id], ['expired', x.json.id]]) {
+    const r = await list(`?status=${status}`);
+    assert.deepEqual(r.json.items.map((k) => k.id), [id], status);
+  }
+  assertProblem(await list('?status=lost'), 422, { field: 'status' });
+  assertProblem(await list('?page_size=0'), 422, { field: 'page_size' });
+  // Another city's staff see the province's campaign but none of these members.
+  const other = await list('', t.tokens.camp_mgr_b);
+  assert.equal(other.status, 200, other.text);
+  assert.equal(other.json.total, 0);
+  // Members and unknown campaigns.
+  assertProblem(await list('', members[5].token), [401, 403]);
+  assertProblem(await srv.api('GET', '/api/v1/campaigns/999999/claims', { token: t.admin }), 404);
 });
 
 test('campaign windows and bad input', async () => {

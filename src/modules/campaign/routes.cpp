@@ -1,5 +1,6 @@
 #include "modules/campaign/routes.h"
 
+#include "core/phone.h"
 #include "core/pickup_code.h"
 #include "modules/campaign/draw.h"
 #include "modules/member/groups.h"
@@ -52,6 +53,13 @@ constexpr std::string_view kMachine = "SELECT stock, handed_out FROM campaign_ma
 constexpr std::string_view kLoadMachine =
     "INSERT INTO campaign_machines (campaign_id, terminal_id, stock, updated_at) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (campaign_id, terminal_id) DO UPDATE SET stock = excluded.stock, updated_at = excluded.updated_at";
+// Staff's list of a campaign's claims: those of members in the caller's
+// subtree ($2, $3). Never the pickup codes: only their members see them.
+constexpr std::string_view kClaimsFrom =
+    " FROM campaign_claims k JOIN members m ON m.id = k.member_id LEFT JOIN terminals t ON t.id = k.terminal_id "
+    "WHERE k.campaign_id = $1 AND m.org_path >= $2 AND m.org_path < $3";
+constexpr std::string_view kClaimColumns =
+    "k.id, k.member_id, m.name, k.seq, k.status, k.claimed_at, k.expires_at, k.redeemed_at, k.terminal_id, t.name";
 constexpr std::string_view kMachines =
     "SELECT m.terminal_id, t.name, t.kind, m.stock, m.handed_out, m.updated_at FROM campaign_machines m "
     "JOIN terminals t ON t.id = m.terminal_id WHERE m.campaign_id = $1 ORDER BY m.terminal_id";
@@ -264,6 +272,8 @@ void Routes::mount(http::Router& r) {
             .guard = [this](http::Ctx& c, db::Tx& tx) { check_claim(c, tx); },
             .guard_if = [this](http::Ctx& c) { return crowd_.worth_checking(c.id_param(), c.who().member_id); }},
            [this](http::Ctx& c, db::Tx& tx) { return claim(c, tx); });
+  r.add(Method::get, "/api/v1/campaigns/{id}/claims", {.auth = http::AuthMode::staff, .perm = Perm::campaign_read},
+        [this](http::Ctx& c) { return claims(c); });
   r.add(Method::get, "/api/v1/me/claims", {.auth = http::AuthMode::member}, [this](http::Ctx& c) { return my_claims(c); });
   r.add_tx(Method::post, "/api/v1/campaigns/{id}/registrations", {.auth = http::AuthMode::member, .idempotent = true},
            [this](http::Ctx& c, db::Tx& tx) { return register_for(c, tx); });
@@ -623,6 +633,46 @@ http::Response Routes::load_machine(http::Ctx& ctx, db::Tx& tx) {
                                                 {"stock", (*cur)[0].i64()},
                                                 {"handed_out", (*cur)[1].i64()},
                                                 {"left", (*cur)[0].i64() - (*cur)[1].i64()}});
+}
+
+// A campaign's claims one by one, newest first, for the clerk reconciling a
+// machine's count or answering "did my claim go through?": members' names
+// masked, no codes. status: claimed (still to pick up), redeemed, expired.
+http::Response Routes::claims(http::Ctx& ctx) {
+  const auto& who = ctx.who();
+  auto page = http::page_from(ctx.req);
+  const int64_t campaign_id = store_.read([&](db::Tx& tx) { return staff_campaign(ctx, tx).id; });
+  std::string where(kClaimsFrom);
+  std::vector<db::Value> params{campaign_id, who.org_path, modules::subtree_upper(who.org_path)};
+  if (auto status = ctx.req.query_param("status"); status && !status->empty()) {
+    if (*status == "redeemed") {
+      where += " AND k.status = 'redeemed'";
+    } else if (*status == "claimed" || *status == "expired") {
+      params.emplace_back(db::now_ms());
+      where += std::string(" AND k.status = 'claimed' AND k.expires_at ") + (*status == "claimed" ? ">" : "<=") + " $" +
+               std::to_string(params.size());
+    } else {
+      throw Error::invalid("status", "status.one_of", "status must be claimed, redeemed or expired");
+    }
+  }
+  auto [rows, total] = modules::paged(store_, kClaimColumns, where, params, "k.id DESC", page);
+  const int64_t now = db::now_ms();
+  json::array items;
+  for (const auto& r : rows) {
+    std::string status = r[4].str();
+    if (status == "claimed" && r[6].i64() <= now) status = "expired";
+    items.push_back({{"id", r[0].i64()},
+                     {"member_id", r[1].i64()},
+                     {"member_name", mask_name(r[2].str())},
+                     {"seq", r[3].i64()},
+                     {"status", status},
+                     {"claimed_at", iso_utc(r[5].i64())},
+                     {"expires_at", iso_utc(r[6].i64())},
+                     {"redeemed_at", r[7].is_null() ? json::value(nullptr) : json::value(iso_utc(r[7].i64()))},
+                     {"terminal_id", r[8].is_null() ? json::value(nullptr) : json::value(r[8].i64())},
+                     {"terminal", modules::opt_json(r[9].opt_str())}});
+  }
+  return http::Response::json(200, modules::page_json(std::move(items), total, page));
 }
 
 http::Response Routes::machines(http::Ctx& ctx) {

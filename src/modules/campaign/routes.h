@@ -34,6 +34,7 @@ class Routes {
   http::Response draw_record(http::Ctx& ctx);
   http::Response load_machine(http::Ctx& ctx, db::Tx& tx);
   http::Response machines(http::Ctx& ctx);
+  http::Response claims(http::Ctx& ctx);
 
   db::Store& store_;
   const crypto::Keys& keys_;
