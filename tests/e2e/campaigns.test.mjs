@@ -165,6 +165,11 @@ test('console: the open detail page refreshes itself to claimed 1 / remaining 1,
     assert.equal(await figure(page, 'stock'), '2');
     assert.equal(await figure(page, 'outstanding'), '1');
     assert.equal(await figure(page, 'redeemed'), '0');
+    // 领取明细: his claim, the name masked, no code.
+    const claims = page.locator('[data-test=claims-panel]');
+    await claims.locator(`[data-test=claim-status-${made.claim.id}]`, { hasText: '待提货' }).waitFor({ timeout: 12_000 });
+    assert.equal(await claims.locator(`[data-test=claim-member-${made.claim.id}]`).innerText(), '李*');
+    assert.ok(!(await claims.innerText()).replace(/\s/g, '').includes(made.claim.pickup_code.replace(/\D/g, '')), 'no pickup code');
     await page.locator('[data-test=campaign-chart] canvas').waitFor();
     await page.waitForTimeout(500);
     await page.screenshot({ path: outFile('console-campaign.png'), fullPage: true });
@@ -459,6 +464,14 @@ test('console: a vending machine loaded with stock shows in the table and follow
     assert.equal(p.status, 200, JSON.stringify(p.body));
     await row.locator('[data-test=machine-handed-out]', { hasText: /^1$/ }).waitFor({ timeout: 12_000 });
     assert.equal(await cell('left'), '4');
+    // 领取明细 follows too: picked up, at this machine; the state filter finds it.
+    const claims = page.locator('[data-test=claims-panel]');
+    await claims.locator(`[data-test=claim-status-${made.claim.id}]`, { hasText: '已提货' }).waitFor({ timeout: 12_000 });
+    assert.equal(await claims.locator(`[data-test=claim-machine-${made.claim.id}]`).innerText(), machine.name);
+    await pick(page, '[data-test=claims-status]', '待提货');
+    await claims.locator('.el-table__empty-text', { hasText: '还没有领取记录' }).waitFor();
+    await pick(page, '[data-test=claims-status]', '已提货');
+    await claims.locator(`[data-test=claim-status-${made.claim.id}]`).waitFor();
 
     // A refill below what it handed out: refused, shown on the field.
     await row.locator('[data-test=machine-refill]').click();

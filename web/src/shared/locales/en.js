@@ -1188,6 +1188,13 @@ export default {
     reason: 'Note',
   },
   campaign: {
+    claimsTitle: 'Claims',
+    claimsHint: 'Claims by members of this org and below (names masked, no pickup codes)',
+    allStates: 'All states',
+    noClaims: 'No claims yet',
+    claimedAt: 'Claimed',
+    pickedUpAt: 'Picked up',
+    codeExpires: 'Code valid until',
     newCampaign: 'New campaign',
     createTitle: 'New limited campaign',
     detailTitle: 'Campaign',

@@ -1259,6 +1259,13 @@ export default {
     reason: '说明',
   },
   campaign: {
+    claimsTitle: '领取明细',
+    claimsHint: '本级及下级工会会员的领取记录（姓名已脱敏，不显示提货码）',
+    allStates: '全部状态',
+    noClaims: '还没有领取记录',
+    claimedAt: '领取时间',
+    pickedUpAt: '提货时间',
+    codeExpires: '提货码有效期至',
     newCampaign: '新建活动',
     createTitle: '新建限量发放活动',
     detailTitle: '活动详情',
