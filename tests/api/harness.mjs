@@ -53,6 +53,20 @@ async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// `promise`, or null once `ms` have passed. The timer is cleared either way:
+// a pending one would hold the test process open until it fired.
+export async function within(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function psql(url, sql) {
   const { stdout } = await execFileP('psql', [url, '-v', 'ON_ERROR_STOP=1', '-Atqc', sql], {
     timeout: 30_000,
@@ -168,7 +182,7 @@ export class Server {
     let result = this.exited;
     if (!result) {
       this.proc.kill('SIGTERM');
-      result = await Promise.race([this.exitPromise, sleep(timeoutMs).then(() => null)]);
+      result = await within(this.exitPromise, timeoutMs);
       if (!result) {
         this.proc.kill('SIGKILL');
         await this.exitPromise;

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, ADMIN_PASSWORD } from './harness.mjs';
+import { startServer, within, ADMIN_PASSWORD } from './harness.mjs';
 import { buildTree, memberBody, countOf } from './fixtures.mjs';
 
 const servers = [];
@@ -124,7 +124,7 @@ test('SIGTERM during a 1,000-row import: the import completes, exit code 0, rows
   assert.equal(r2.status, 200, r2.text.slice(0, 300));
   assert.equal(r2.json.created, 1000);
   sock2.destroy();
-  const exit = await Promise.race([srv2.exitPromise, sleep(20_000).then(() => null)]);
+  const exit = await within(srv2.exitPromise, 20_000);
   assert.ok(exit, 'exited');
   const took = Date.now() - t0;
   assert.ok(took < 8000, `shutdown took ${took} ms with an idle keep-alive connection open`);
