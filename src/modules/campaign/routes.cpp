@@ -1,5 +1,7 @@
 #include "modules/campaign/routes.h"
 
+#include <algorithm>
+
 #include "core/phone.h"
 #include "core/pickup_code.h"
 #include "modules/campaign/draw.h"
@@ -20,9 +22,11 @@ constexpr std::string_view kAadCode = "campaign.pickup_code";
 constexpr std::string_view kAadSeed = "campaign.seed";
 constexpr int64_t kHourMs = 3'600'000;
 
+// A campaign's columns, from `campaigns c` (so they join with members'
+// columns of the same names).
 constexpr std::string_view kColumns =
-    "id, org_id, org_path, name, stock, claimed, per_member, starts_at, ends_at, code_valid_ms, in_service_only, "
-    "created_at, mode, seed_commitment, drawn_at, draw_record, eligible_groups";
+    "c.id, c.org_id, c.org_path, c.name, c.stock, c.claimed, c.per_member, c.starts_at, c.ends_at, c.code_valid_ms, "
+    "c.in_service_only, c.created_at, c.mode, c.seed_commitment, c.drawn_at, c.draw_record, c.eligible_groups";
 constexpr std::string_view kInsert =
     "INSERT INTO campaigns (org_id, org_path, name, stock, per_member, starts_at, ends_at, code_valid_ms, "
     "in_service_only, created_by, created_at, updated_at, mode, seed_enc, seed_commitment, eligible_groups) "
@@ -111,7 +115,7 @@ struct Campaign {
   bool lottery() const { return mode == "lottery"; }
 };
 
-constexpr size_t kColumnCount = 17;  // of kColumns, as from_row reads them
+constexpr size_t kColumnCount = std::ranges::count(kColumns, ',') + 1;
 
 // A campaign from kColumns at `at` onwards.
 Campaign from_row(const db::Row& row, size_t at = 0) {
@@ -127,26 +131,16 @@ Campaign from_row(const db::Row& row, size_t at = 0) {
 // member ($1) with their claims from it so far (null when there is no such
 // member).
 const std::string& entry_sql() {
-  static const std::string sql = [] {
-    std::string columns;
-    std::string_view rest = kColumns;
-    while (!rest.empty()) {
-      const size_t comma = rest.find(", ");
-      columns += "c.";
-      columns += rest.substr(0, comma);
-      columns += ", ";
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 2);
-    }
-    return "SELECT " + columns +
-           "m.org_path, m.status, m.employment_status, m.household, m.employment_form, m.needy_status, "
-           "(SELECT COUNT(*) FROM campaign_claims k WHERE k.campaign_id = c.id AND k.member_id = m.id) "
-           "FROM campaigns c LEFT JOIN members m ON m.id = $1 WHERE c.id = $2";
-  }();
+  static const std::string sql =
+      "SELECT " + std::string(kColumns) +
+      ", m.org_path, m.status, m.employment_status, m.household, m.employment_form, m.needy_status, "
+      "(SELECT COUNT(*) FROM campaign_claims k WHERE k.campaign_id = c.id AND k.member_id = m.id) "
+      "FROM campaigns c LEFT JOIN members m ON m.id = $1 WHERE c.id = $2";
   return sql;
 }
 
 std::optional<Campaign> find(db::Tx& tx, int64_t id) {
-  static const std::string sql = "SELECT " + std::string(kColumns) + " FROM campaigns WHERE id = $1";
+  static const std::string sql = "SELECT " + std::string(kColumns) + " FROM campaigns c WHERE c.id = $1";
   auto r = tx.one(sql, {id});
   if (!r) return std::nullopt;
   return from_row(*r);
@@ -352,9 +346,9 @@ http::Response Routes::list(http::Ctx& ctx) {
   // The caller's own org and those above it (their campaigns cover the
   // caller), and for staff everything in their subtree.
   std::vector<db::Value> params;
-  const std::string where = " FROM campaigns WHERE " +
-                            modules::covering_paths_sql("org_path", path, who.kind == auth::PrincipalKind::staff, params);
-  auto [rows, total] = modules::paged(store_, kColumns, where, params, "id DESC", page);
+  const std::string where = " FROM campaigns c WHERE " +
+                            modules::covering_paths_sql("c.org_path", path, who.kind == auth::PrincipalKind::staff, params);
+  auto [rows, total] = modules::paged(store_, kColumns, where, params, "c.id DESC", page);
   json::array items;
   for (const auto& r : rows) items.push_back(to_json(from_row(r)));
   return http::Response::json(200, modules::page_json(std::move(items), total, page));
@@ -644,11 +638,12 @@ http::Response Routes::claims(http::Ctx& ctx) {
   const int64_t campaign_id = store_.read([&](db::Tx& tx) { return staff_campaign(ctx, tx).id; });
   std::string where(kClaimsFrom);
   std::vector<db::Value> params{campaign_id, who.org_path, modules::subtree_upper(who.org_path)};
+  const int64_t now = db::now_ms();
   if (auto status = ctx.req.query_param("status"); status && !status->empty()) {
     if (*status == "redeemed") {
       where += " AND k.status = 'redeemed'";
     } else if (*status == "claimed" || *status == "expired") {
-      params.emplace_back(db::now_ms());
+      params.emplace_back(now);
       where += std::string(" AND k.status = 'claimed' AND k.expires_at ") + (*status == "claimed" ? ">" : "<=") + " $" +
                std::to_string(params.size());
     } else {
@@ -656,7 +651,6 @@ http::Response Routes::claims(http::Ctx& ctx) {
     }
   }
   auto [rows, total] = modules::paged(store_, kClaimColumns, where, params, "k.id DESC", page);
-  const int64_t now = db::now_ms();
   json::array items;
   for (const auto& r : rows) {
     std::string status = r[4].str();

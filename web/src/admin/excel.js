@@ -292,7 +292,6 @@ export async function exportOfferReport({ report, rowName, rowExtra, orgName = '
 export async function exportRedemptions({ rows, from, to, statusLabel, reason, t }) {
   const XLSX = await loadXlsx();
   const { fenToNumber } = await import('@/shared/money.js');
-  const { fmtTime } = await import('@/shared/format.js');
   const heads = [
     t('redemptions.at'), t('offer.merchant'), t('offer.name'), t('redemptions.member'),
     t('offerReport.xlsx.originalYuan'), t('offerReport.xlsx.subsidyYuan'), t('offerReport.xlsx.memberPaysYuan'),
