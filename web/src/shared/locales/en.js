@@ -1032,6 +1032,7 @@ export default {
     endSaved: 'End updated',
   },
   redemptions: {
+    exportTooMany: '{total} rows are more than one export holds ({limit}): narrow the days or add a filter first',
     scope: 'Sales by members of this org and below, and refusals without a member at terminals registered here and below (by Beijing sale day, newest first)',
     allStatuses: 'All statuses',
     allMerchants: 'All merchants',

@@ -1101,6 +1101,7 @@ export default {
     endSaved: '结束时间已更新',
   },
   redemptions: {
+    exportTooMany: '共 {total} 条，超过一次导出的上限 {limit} 条，请缩小日期范围或加筛选条件后再导出',
     scope: '本级及下级工会会员的核销记录，以及本级及下级登记的终端上无法识别会员的拒绝记录（按北京时间的核销日期，最新的在前）',
     allStatuses: '全部状态',
     allMerchants: '全部商户',
