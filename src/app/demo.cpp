@@ -213,7 +213,7 @@ DemoReport load_demo(db::Store& store, member::Roster& roster, const audit::Audi
   bool seed_scale = options.scale == "seed";
   if (!seed_scale && options.scale != "small")
     throw Error::invalid("scale", "scale.unknown", "scale must be small or seed");
-  if (store.read([](db::Tx& tx) { return tx.one("SELECT value FROM settings WHERE key = 'demo'"); }))
+  if (store.read_one("SELECT value FROM settings WHERE key = 'demo'"))
     return report;
   const auto& regions = Regions::instance();
   Rng rng{std::mt19937_64(options.seed)};

@@ -126,7 +126,7 @@ bool SessionAuthenticator::seen_due(int64_t terminal_id, int64_t now_ms) {
 }
 
 SessionAuthenticator::TerminalEntry SessionAuthenticator::load_terminal(int64_t id, int64_t for_mismatch_at) {
-  auto row = store_.read([&](db::Tx& tx) { return tx.one(kTerminal, {id}); });
+  auto row = store_.read_one(kTerminal, {id});
   if (!row || (*row)[4].str() != "active") {
     evict_terminal(id);
     throw unauthorized("terminal.unknown", "unknown or disabled terminal");

@@ -51,7 +51,7 @@ NewSession Sessions::create(db::Tx& tx, int64_t account_id, PrincipalKind kind) 
 }
 
 std::shared_ptr<Sessions::Cached> Sessions::load(const std::string& hash) {
-  auto row = store_.read([&](db::Tx& tx) { return tx.one(kLoad, {hash}); });
+  auto row = store_.read_one(kLoad, {hash});
   if (!row) return nullptr;
   const auto& r = *row;
   if (r[8].str() != "active") return nullptr;

@@ -165,6 +165,7 @@ class StoreImpl final : public Store {
 
  protected:
   void run_read(const std::function<void(Tx&)>& fn) override;
+  std::optional<Row> run_read_one(std::string_view sql, std::span<const Value> params) override;
   void run_write(const std::function<void(Tx&)>& fn) override {
     WriteFn w = [&fn](Conn&, Tx& tx) { fn(tx); };
     enqueue(w, false);
@@ -518,6 +519,26 @@ void StoreImpl::run_read(const std::function<void(Tx&)>& fn) {
       throw;
     }
     return;
+  }
+}
+
+std::optional<Row> StoreImpl::run_read_one(std::string_view sql, std::span<const Value> params) {
+  // Like run_read's BEGIN: a connection the server dropped while idle fails
+  // here before anything ran, and a read may simply run again.
+  for (int attempt = 0;; ++attempt) {
+    Lease lease(*this, acquire_reader());
+    try {
+      auto rows = lease->query(sql, params);
+      if (rows.rows.empty()) return std::nullopt;
+      return std::move(rows.rows.front());
+    } catch (const Error&) {
+      if (!lease->broken()) throw;
+      lease.discard();
+      if (attempt >= max_readers_) throw;
+    } catch (...) {
+      lease.discard();
+      throw;
+    }
   }
 }
 

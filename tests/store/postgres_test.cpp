@@ -40,6 +40,11 @@ TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
   EXPECT_EQ(
       store->read([](Tx& tx) { return tx.query("SELECT count(*) FROM settings")[0][0].i64(); }), 2);
   put("c");
+  // A single-statement read on a dropped connection is run again too.
+  killer = Store::open(o);
+  EXPECT_GE(killer->read([](Tx& tx) { return tx.query(kKillOthers)[0][0].i64(); }), 2);
+  killer->close();
+  EXPECT_EQ(store->read_one("SELECT count(*) FROM settings")->at(0).i64(), 3);
   store->close();
 }
 

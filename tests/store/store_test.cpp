@@ -512,6 +512,27 @@ TEST_P(StoreTest, ReadsCannotWrite) {
   EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 0);
 }
 
+TEST_P(StoreTest, ReadOneSeesTheLatestCommitAndCannotWrite) {
+  EXPECT_EQ(store().read_one("SELECT value FROM settings WHERE key = $1", {"a"}), std::nullopt);
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); });
+  auto row = store().read_one("SELECT key, value FROM settings WHERE key = $1", {"a"});
+  ASSERT_TRUE(row);
+  EXPECT_EQ((*row)[1].str(), "1");
+  // Committed just before: seen, with no transaction left open in between.
+  store().write([](Tx& tx) { tx.exec("UPDATE settings SET value = '2' WHERE key = 'a'"); });
+  EXPECT_EQ(store().read_one("SELECT value FROM settings WHERE key = 'a'")->at(0).str(), "2");
+  // The first of several rows.
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"b", "3"}); });
+  EXPECT_EQ(store().read_one("SELECT key FROM settings ORDER BY key DESC")->at(0).str(), "b");
+
+  // Outside BEGIN … READ ONLY a reader still refuses to write.
+  Error e = error_of([&] { store().read_one("DELETE FROM settings RETURNING key"); });
+  EXPECT_EQ(e.kind(), ErrorKind::internal);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings"), 2);
+  // And the connection it used is fine for the next read.
+  EXPECT_EQ(store().read_one("SELECT count(*) FROM settings")->at(0).i64(), 2);
+}
+
 TEST_P(StoreTest, ReaderPoolIsBoundedAndShared) {
   auto small = open(/*max_readers=*/2);
   store().write([](Tx& tx) { tx.exec(kPutSetting, {"a", "1"}); });

@@ -228,7 +228,12 @@ Backend postgres_backend(const std::string& url) {
   Backend b;
   b.dialect = Dialect::postgres;
   b.open_writer = [url] { return std::make_unique<PgConn>(url); };
-  b.open_reader = [url] { return std::make_unique<PgConn>(url); };
+  // Readers refuse writes also outside BEGIN ... READ ONLY (Store::read_one).
+  b.open_reader = [url] {
+    auto c = std::make_unique<PgConn>(url);
+    c->exec_script("SET default_transaction_read_only = on");
+    return c;
+  };
   // REPEATABLE READ: every statement of the read sees one snapshot.
   b.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
   // One writer for the whole database, also with several server processes

@@ -82,7 +82,7 @@ http::Response Routes::verify_online(http::Ctx& ctx) {
     out["code"] = v.code;
     return http::Response::json(200, out);
   }
-  auto row = store_.read([&](db::Tx& tx) { return tx.one(kByCard, {v.card_no}); });
+  auto row = store_.read_one(kByCard, {v.card_no});
   if (!row || (*row)[2].str() != "active") {
     out["code"] = "card.inactive";
     out["card_no"] = v.card_no;
