@@ -65,9 +65,9 @@ void Audit::append(db::Tx& tx, const Actor& actor, const Entry& entry) const {
   const std::string prev = head;
   int64_t at = db::now_ms();
   std::string hash = row_hash(prev, at, actor, entry);
-  tx.exec(kInsert, {at, actor.kind, actor.id ? db::Value(actor.id) : db::Value(), actor.name,
-                    entry.action, entry.object_type, entry.object_id, entry.org_path, entry.result,
-                    entry.detail, prev, hash});
+  tx.exec_later(kInsert, {at, actor.kind, actor.id ? db::Value(actor.id) : db::Value(), actor.name,
+                          entry.action, entry.object_type, entry.object_id, entry.org_path,
+                          entry.result, entry.detail, prev, hash});
   head = std::move(hash);
 }
 

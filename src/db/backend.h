@@ -3,6 +3,7 @@
 // db/; nothing above it includes this.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,17 @@ class Connection : public Conn {
   // then drops it and opens a new one before the next transaction; it never
   // reconnects in the middle of one, which would silently split it.
   virtual bool broken() const { return false; }
+  // Whether statements from exec_later are waiting to be sent.
+  virtual bool has_later() const { return false; }
+  // Sends the statements waiting from exec_later and then, if they all
+  // succeeded, `script` (may be empty), in one round trip where the backend
+  // can. Returns the first waiting statement's failure (the script then has
+  // not run; the transaction stands where that statement failed); throws if
+  // the script itself fails.
+  virtual std::exception_ptr settle(std::string_view script) {
+    if (!script.empty()) exec_script(script);
+    return nullptr;
+  }
 };
 
 struct Backend {

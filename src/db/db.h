@@ -118,6 +118,14 @@ class Conn {
   virtual Rows query(std::string_view sql, std::span<const Value> params) = 0;
   // Runs several statements without parameters (migrations, BEGIN/COMMIT).
   virtual void exec_script(std::string_view sql) = 0;
+  // Runs one statement whose result nobody reads, now or together with the
+  // next statement: PostgreSQL queues it and sends it in one round trip with
+  // whatever comes next (the next statement, or the savepoint's release at
+  // the end of the write). A failure surfaces there and fails the write, as
+  // if this statement had thrown. SQLite has no round trips: it runs now.
+  virtual void exec_later(std::string_view sql, std::span<const Value> params) {
+    query(sql, params);
+  }
 };
 
 // The transaction handed to read/write functions.
@@ -142,6 +150,11 @@ class Tx {
   }
   int64_t exec(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, params).affected;
+  }
+  // A write whose result (not even its row count) is needed: see
+  // Conn::exec_later. For appends such as audit entries and stored answers.
+  void exec_later(std::string_view sql, std::initializer_list<Value> params = {}) {
+    conn_.exec_later(sql, std::span<const Value>(params.begin(), params.size()));
   }
   // Runs after this write is durably committed (never if it rolls back),
   // before write() returns (or write_async() calls back), on the store's

@@ -88,6 +88,15 @@ class GuardedConn final : public Conn {
       throw;
     }
   }
+  void exec_later(std::string_view sql, std::span<const Value> params) override {
+    check(sql);
+    try {
+      conn_.exec_later(sql, params);
+    } catch (...) {
+      failed_ = true;
+      throw;
+    }
+  }
   bool failed() const { return failed_; }
   void exec_script(std::string_view sql) override {
     check(sql);
@@ -355,9 +364,24 @@ void StoreImpl::commit_batch(const std::vector<Writer*>& batch) {
         if (savepoints) c.exec_script("ROLLBACK TO w");
       }
       if (ok) {
+        // A write has succeeded once the statements it left for later have:
+        // they go out with the savepoint's release (on PostgreSQL, one round
+        // trip). The last write's savepoint is released by COMMIT unless
+        // statements are waiting.
+        std::string_view script = !savepoints     ? std::string_view()
+                                  : !last         ? "RELEASE w; SAVEPOINT w"
+                                  : c.has_later() ? "RELEASE w"
+                                                  : std::string_view();
+        if (auto late = c.settle(script)) {
+          x->error = late;
+          memo.clear();
+          ok = false;
+          if (savepoints) c.exec_script("ROLLBACK TO w");
+        }
+      }
+      if (ok) {
         any_ok = true;
         x->after_commit = std::move(tx.after_commit());
-        if (savepoints && !last) c.exec_script("RELEASE w; SAVEPOINT w");
       }
     }
     if (!any_ok) {

@@ -460,7 +460,7 @@ Response Pipeline::in_write(const Route& route, Ctx& ctx, const TxPlan& plan, db
   // Only successes are kept: a failed attempt changed nothing and may be
   // retried with the same key. Extra headers (Location …) are not replayed.
   if (r.status >= 200 && r.status < 300)
-    tx.exec(kInsertIdem,
+    tx.exec_later(kInsertIdem,
             {plan.scope, plan.key, plan.request_hash, r.status, r.content_type, r.body, db::now_ms()});
   return r;
 }

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -415,6 +416,98 @@ TEST_P(StoreTest, AsyncWritesCompleteAfterTheirCommitAndFailAlone) {
   EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE value = 'y'"), 0);
   StoreStats s = store().stats();
   EXPECT_LT(s.commits, s.writes / 10) << "async writes were not folded into batches";
+}
+
+// Tx::exec_later: on PostgreSQL the statement waits and goes out with the
+// next one or with the savepoint's release; on SQLite it runs at once.
+// Either way it commits with its write, and its failure fails that write
+// alone, wherever in a batch the write stands (the last one included).
+TEST_P(StoreTest, StatementsLeftForLaterCommitWithTheirWriteAndFailAlone) {
+  store().write([](Tx& tx) { tx.exec(kPutSetting, {"dup", "x"}); });
+  constexpr int kWrites = 200;
+  std::mutex mu;
+  std::condition_variable cv;
+  int completed = 0;
+  std::map<std::string, std::string> outcome;  // key → "" or the error code
+
+  std::atomic<bool> slow_started{false};
+  std::thread slow([&] {
+    store().write([&](Tx& tx) {
+      slow_started = true;
+      std::this_thread::sleep_for(150ms);
+      tx.exec_later(kPutSetting, {"slow", "1"});
+    });
+  });
+  while (!slow_started) std::this_thread::yield();
+
+  // 0: a later insert; 1: a plain insert, then a later duplicate; 2: a later
+  // duplicate, then a read (which brings the failure out); 3: a later
+  // duplicate, then the function throws; 4: two later inserts.
+  auto mode_of = [](int i) { return i % 5; };
+  for (int i = 0; i < kWrites; ++i) {
+    std::string key = "l" + std::to_string(i);
+    const int mode = mode_of(i);
+    store().write_async(
+        [key, mode](Tx& tx) {
+          if (mode == 1) tx.exec(kPutSetting, {key, "v"});
+          if (mode == 0 || mode == 4) tx.exec_later(kPutSetting, {key, "v"});
+          if (mode == 4) tx.exec_later(kPutSetting, {key + "b", "v"});
+          if (mode >= 1 && mode <= 3) tx.exec_later(kPutSetting, {"dup", "y"});
+          if (mode == 2) tx.one("SELECT count(*) FROM settings");
+          if (mode == 3) throw Error::conflict("test.refused", "refused");
+        },
+        [&, key](std::exception_ptr e) {
+          std::string code;
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const Error& err) {
+              code = err.code();
+            }
+          }
+          std::lock_guard lk(mu);
+          outcome[key] = code;
+          ++completed;
+          cv.notify_one();
+        });
+  }
+  slow.join();
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, 30s, [&] { return completed == kWrites; }));
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    std::string key = "l" + std::to_string(i);
+    const int mode = mode_of(i);
+    const std::string& got = outcome[key];
+    // Mode 3: PostgreSQL never sent the duplicate; SQLite ran it before the throw.
+    const bool expected = mode == 0 || mode == 4   ? got.empty()
+                          : mode == 1 || mode == 2 ? got == "db.unique"
+                                                   : got == "test.refused" || got == "db.unique";
+    EXPECT_TRUE(expected) << key << " (mode " << mode << "): '" << got << "'";
+  }
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'slow'"), 1);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'l%' AND key NOT LIKE '%b'"),
+            kWrites * 2 / 5);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key LIKE 'l%b'"), kWrites / 5);
+  for (int i = 1; i < kWrites; i += 5)  // mode 1's plain insert went back with its write
+    EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = $1", {"l" + std::to_string(i)}), 0);
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE value = 'y'"), 0);
+  StoreStats s = store().stats();
+  EXPECT_LT(s.commits, s.writes / 10) << "the writes were not folded into batches";
+
+  // A write alone in its commit, and one last in a batch of two.
+  Error alone = error_of([&] {
+    store().write([](Tx& tx) {
+      tx.exec(kPutSetting, {"alone", "v"});
+      tx.exec_later(kPutSetting, {"dup", "y"});
+    });
+  });
+  EXPECT_EQ(alone.code(), "db.unique");
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'alone'"), 0);
+  // And the connection is fine afterwards.
+  store().write([](Tx& tx) { tx.exec_later(kPutSetting, {"after", "v"}); });
+  EXPECT_EQ(count(store(), "SELECT count(*) FROM settings WHERE key = 'after'"), 1);
 }
 
 TEST_P(StoreTest, CloseCompletesQueuedAsyncWritesThenRefusesNewOnes) {

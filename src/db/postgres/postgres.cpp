@@ -13,6 +13,7 @@
 
 #include <array>
 #include <charconv>
+#include <exception>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -99,38 +100,151 @@ class PgConn final : public Connection {
   ~PgConn() override { PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::postgres; }
-  bool broken() const override { return PQstatus(conn_) != CONNECTION_OK; }
+  bool broken() const override { return lost_ || PQstatus(conn_) != CONNECTION_OK; }
 
   Rows query(std::string_view sql, std::span<const Value> params) override {
-    const std::string& name = prepare(sql, params);
-    // Text-format parameters are NUL-terminated strings. Numbers are
-    // rendered into a small buffer each; text points at the caller's
-    // std::string (NUL-terminated, and it outlives the call).
-    std::vector<const char*> values(params.size(), nullptr);
-    std::vector<std::array<char, 32>> numbers(params.size());
-    for (size_t i = 0; i < params.size(); ++i) {
-      const Value& v = params[i];
-      if (v.is_int() || v.is_double()) {
-        char* b = numbers[i].data();
-        auto res =
-            v.is_int() ? std::to_chars(b, b + 31, v.i64()) : std::to_chars(b, b + 31, v.f64());
-        *res.ptr = '\0';
-        values[i] = b;
-      } else if (v.is_text()) {
-        values[i] = v.text().data();
-      }
+    if (!later_.empty()) {
+      later_.push_back({std::string(sql), {params.begin(), params.end()}, true});
+      auto [failed, last] = pipeline();
+      if (failed) std::rethrow_exception(failed);
+      return to_rows(std::move(last));
     }
-    Result r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
+    const std::string& name = prepare(sql, params);
+    Params p(params);
+    Result r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), p.values.data(),
                             nullptr, nullptr, 0));
     return to_rows(check(std::move(r), sql));
   }
 
   void exec_script(std::string_view sql) override {
+    // A rollback takes back what is waiting too: it is not sent.
+    if (sql.starts_with("ROLLBACK")) later_.clear();
+    if (!later_.empty()) {
+      if (auto failed = settle(sql)) std::rethrow_exception(failed);
+      return;
+    }
     std::string text(sql);
     check(Result(PQexec(conn_, text.c_str())), sql);
   }
 
+  void exec_later(std::string_view sql, std::span<const Value> params) override {
+    later_.push_back({std::string(sql), {params.begin(), params.end()}, true});
+  }
+
+  bool has_later() const override { return !later_.empty(); }
+
+  std::exception_ptr settle(std::string_view script) override {
+    if (later_.empty()) {
+      if (!script.empty()) exec_script(script);
+      return nullptr;
+    }
+    const size_t waiting = later_.size();
+    // The script's statements one by one: a pipeline takes no multi-statement
+    // strings. Control statements only (no quotes, split at ';').
+    while (!script.empty()) {
+      size_t end = script.find(';');
+      std::string_view one = script.substr(0, end);
+      script = end == std::string_view::npos ? std::string_view() : script.substr(end + 1);
+      while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+      if (!one.empty()) later_.push_back({std::string(one), {}, false});
+    }
+    auto [failed, last] = pipeline();
+    if (failed && failed_at_ >= waiting) std::rethrow_exception(failed);  // the script's own
+    return failed;
+  }
+
  private:
+  // Text-format parameters are NUL-terminated strings. Numbers are rendered
+  // into a small buffer each; text points at the caller's std::string
+  // (NUL-terminated, and it outlives the call).
+  struct Params {
+    explicit Params(std::span<const Value> params)
+        : values(params.size(), nullptr), numbers(params.size()) {
+      for (size_t i = 0; i < params.size(); ++i) {
+        const Value& v = params[i];
+        if (v.is_int() || v.is_double()) {
+          char* b = numbers[i].data();
+          auto res =
+              v.is_int() ? std::to_chars(b, b + 31, v.i64()) : std::to_chars(b, b + 31, v.f64());
+          *res.ptr = '\0';
+          values[i] = b;
+        } else if (v.is_text()) {
+          values[i] = v.text().data();
+        }
+      }
+    }
+    std::vector<const char*> values;
+    std::vector<std::array<char, 32>> numbers;
+  };
+
+  // A statement waiting in later_: prepared ones go through the statement
+  // cache; the others are parameterless control statements (RELEASE …).
+  struct Later {
+    std::string sql;
+    std::vector<Value> params;
+    bool prepared = true;
+  };
+
+  // Sends everything in later_ in one pipeline (one round trip) and reads
+  // every answer. Returns the first failure (the rest of the pipeline was
+  // skipped by the server; failed_at_ says which statement) and the last
+  // statement's result. later_ is empty afterwards, whatever happens. A
+  // connection whose protocol state is in doubt is marked lost, so the store
+  // replaces it.
+  std::pair<std::exception_ptr, Result> pipeline() {
+    std::vector<Later> steps = std::move(later_);
+    later_.clear();
+    // PQprepare cannot run inside a pipeline: new statements are prepared first.
+    std::vector<const std::string*> names(steps.size(), nullptr);
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (steps[i].prepared) names[i] = &prepare(steps[i].sql, steps[i].params);
+    auto lose = [&](std::string_view what) {
+      lost_ = true;
+      std::string msg = PQerrorMessage(conn_);
+      return db_error(ErrorKind::unavailable, "db.unavailable", what, msg);
+    };
+    if (PQenterPipelineMode(conn_) != 1) throw lose("pipeline mode");
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const Later& st = steps[i];
+      int sent = 0;
+      if (st.prepared) {
+        Params p(st.params);
+        sent = PQsendQueryPrepared(conn_, names[i]->c_str(), static_cast<int>(st.params.size()),
+                                   p.values.data(), nullptr, nullptr, 0);
+      } else {
+        sent = PQsendQueryParams(conn_, st.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+      }
+      if (sent != 1) throw lose(st.sql);
+    }
+    if (PQpipelineSync(conn_) != 1) throw lose("pipeline sync");
+    std::exception_ptr failed;
+    Result last;
+    failed_at_ = steps.size();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      Result r(PQgetResult(conn_));
+      if (!r) throw lose(steps[i].sql);
+      // Each statement's answer ends with a null result.
+      while (Result more{PQgetResult(conn_)}) {
+      }
+      auto status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_ABORTED) continue;  // after the failure below
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed) {
+        failed_at_ = i;
+        try {
+          check(std::move(r), steps[i].sql);
+        } catch (...) {
+          failed = std::current_exception();
+        }
+        continue;
+      }
+      if (i + 1 == steps.size()) last = std::move(r);
+    }
+    Result sync(PQgetResult(conn_));
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw lose("pipeline sync");
+    if (PQexitPipelineMode(conn_) != 1) throw lose("pipeline mode");
+    return {failed, std::move(last)};
+  }
+
   const std::string& prepare(std::string_view sql, std::span<const Value> params) {
     std::string key(sql);
     key.push_back('\0');
@@ -206,6 +320,9 @@ class PgConn final : public Connection {
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> cache_;  // key → statement name
   uint64_t next_id_ = 0;
+  std::vector<Later> later_;  // exec_later's statements, not sent yet
+  size_t failed_at_ = 0;      // pipeline(): index of the failed statement
+  bool lost_ = false;         // the protocol state is in doubt: replace me
 };
 
 }  // namespace
