@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -45,6 +46,22 @@ int migration_files(Dialect d) {
 }
 
 constexpr std::string_view kPutSetting = "INSERT INTO settings (key, value) VALUES ($1, $2)";
+
+// A slow write holding the committer, so that the writes a test queues
+// meanwhile are sure to be folded into one batch behind it. Returns once it
+// runs; join the thread when done.
+std::thread hold_committer(Store& s, std::chrono::milliseconds pause, std::function<void(Tx&)> then) {
+  std::atomic<bool> started{false};
+  std::thread slow([&s, &started, pause, then = std::move(then)] {
+    s.write([&](Tx& tx) {
+      started = true;
+      std::this_thread::sleep_for(pause);
+      then(tx);
+    });
+  });
+  while (!started) std::this_thread::yield();
+  return slow;
+}
 
 TEST_P(StoreTest, MigrateAppliesEveryFileAndIsIdempotent) {
   int files = migration_files(GetParam());
@@ -269,15 +286,7 @@ TEST_P(StoreTest, ConcurrentWritesAreGroupCommittedAndFailAlone) {
 
   // A slow write holds the leadership while the others queue up behind it,
   // so the next leader is sure to find a batch.
-  std::atomic<bool> slow_started{false};
-  std::thread slow([&] {
-    store().write([&](Tx& tx) {
-      slow_started = true;
-      std::this_thread::sleep_for(200ms);
-      tx.exec(kPutSetting, {"slow", "1"});
-    });
-  });
-  while (!slow_started) std::this_thread::yield();
+  std::thread slow = hold_committer(store(), 200ms, [](Tx& tx) { tx.exec(kPutSetting, {"slow", "1"}); });
 
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -358,15 +367,7 @@ TEST_P(StoreTest, AsyncWritesCompleteAfterTheirCommitAndFailAlone) {
   std::atomic<bool> visible_at_completion{true};
 
   // A slow write holds the committer while the async writes pile up.
-  std::atomic<bool> slow_started{false};
-  std::thread slow([&] {
-    store().write([&](Tx& tx) {
-      slow_started = true;
-      std::this_thread::sleep_for(150ms);
-      tx.exec(kPutSetting, {"dup", "x"});
-    });
-  });
-  while (!slow_started) std::this_thread::yield();
+  std::thread slow = hold_committer(store(), 150ms, [](Tx& tx) { tx.exec(kPutSetting, {"dup", "x"}); });
 
   const auto caller = std::this_thread::get_id();
   for (int i = 0; i < kWrites; ++i) {
@@ -430,15 +431,7 @@ TEST_P(StoreTest, StatementsLeftForLaterCommitWithTheirWriteAndFailAlone) {
   int completed = 0;
   std::map<std::string, std::string> outcome;  // key → "" or the error code
 
-  std::atomic<bool> slow_started{false};
-  std::thread slow([&] {
-    store().write([&](Tx& tx) {
-      slow_started = true;
-      std::this_thread::sleep_for(150ms);
-      tx.exec_later(kPutSetting, {"slow", "1"});
-    });
-  });
-  while (!slow_started) std::this_thread::yield();
+  std::thread slow = hold_committer(store(), 150ms, [](Tx& tx) { tx.exec_later(kPutSetting, {"slow", "1"}); });
 
   // 0: a later insert; 1: a plain insert, then a later duplicate; 2: a later
   // duplicate, then a read (which brings the failure out); 3: a later
