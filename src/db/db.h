@@ -151,7 +151,7 @@ class Tx {
   int64_t exec(std::string_view sql, std::initializer_list<Value> params = {}) {
     return query(sql, params).affected;
   }
-  // A write whose result (not even its row count) is needed: see
+  // A statement whose result (not even its row count) nobody needs: see
   // Conn::exec_later. For appends such as audit entries and stored answers.
   void exec_later(std::string_view sql, std::initializer_list<Value> params = {}) {
     conn_.exec_later(sql, std::span<const Value>(params.begin(), params.size()));

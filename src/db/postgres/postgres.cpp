@@ -105,9 +105,9 @@ class PgConn final : public Connection {
   Rows query(std::string_view sql, std::span<const Value> params) override {
     if (!later_.empty()) {
       later_.push_back({std::string(sql), {params.begin(), params.end()}, true});
-      auto [failed, last] = pipeline();
-      if (failed) std::rethrow_exception(failed);
-      return to_rows(std::move(last));
+      auto out = pipeline();
+      if (out.failed) std::rethrow_exception(out.failed);
+      return to_rows(std::move(out.last));
     }
     const std::string& name = prepare(sql, params);
     Params p(params);
@@ -148,9 +148,9 @@ class PgConn final : public Connection {
       while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
       if (!one.empty()) later_.push_back({std::string(one), {}, false});
     }
-    auto [failed, last] = pipeline();
-    if (failed && failed_at_ >= waiting) std::rethrow_exception(failed);  // the script's own
-    return failed;
+    auto out = pipeline();
+    if (out.failed && out.failed_at >= waiting) std::rethrow_exception(out.failed);  // the script's
+    return out.failed;
   }
 
  private:
@@ -185,19 +185,26 @@ class PgConn final : public Connection {
     bool prepared = true;
   };
 
+  // What pipeline() found: the first failure (the server skipped the rest
+  // of the pipeline), at which statement, and the last statement's result.
+  struct Outcome {
+    std::exception_ptr failed;
+    size_t failed_at = 0;
+    Result last;
+  };
+
   // Sends everything in later_ in one pipeline (one round trip) and reads
-  // every answer. Returns the first failure (the rest of the pipeline was
-  // skipped by the server; failed_at_ says which statement) and the last
-  // statement's result. later_ is empty afterwards, whatever happens. A
-  // connection whose protocol state is in doubt is marked lost, so the store
-  // replaces it.
-  std::pair<std::exception_ptr, Result> pipeline() {
+  // every answer. later_ is empty afterwards, whatever happens. A connection
+  // whose protocol state is in doubt is marked lost, so the store replaces it.
+  Outcome pipeline() {
     std::vector<Later> steps = std::move(later_);
     later_.clear();
-    // PQprepare cannot run inside a pipeline: new statements are prepared first.
-    std::vector<const std::string*> names(steps.size(), nullptr);
+    // PQprepare cannot run inside a pipeline: new statements are prepared
+    // first, with room made for all of them (so none drops another).
+    make_room(steps.size());
+    std::vector<std::string> names(steps.size());
     for (size_t i = 0; i < steps.size(); ++i)
-      if (steps[i].prepared) names[i] = &prepare(steps[i].sql, steps[i].params);
+      if (steps[i].prepared) names[i] = prepare(steps[i].sql, steps[i].params);
     auto lose = [&](std::string_view what) {
       lost_ = true;
       std::string msg = PQerrorMessage(conn_);
@@ -209,7 +216,7 @@ class PgConn final : public Connection {
       int sent = 0;
       if (st.prepared) {
         Params p(st.params);
-        sent = PQsendQueryPrepared(conn_, names[i]->c_str(), static_cast<int>(st.params.size()),
+        sent = PQsendQueryPrepared(conn_, names[i].c_str(), static_cast<int>(st.params.size()),
                                    p.values.data(), nullptr, nullptr, 0);
       } else {
         sent = PQsendQueryParams(conn_, st.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
@@ -217,9 +224,8 @@ class PgConn final : public Connection {
       if (sent != 1) throw lose(st.sql);
     }
     if (PQpipelineSync(conn_) != 1) throw lose("pipeline sync");
-    std::exception_ptr failed;
-    Result last;
-    failed_at_ = steps.size();
+    Outcome out;
+    out.failed_at = steps.size();
     for (size_t i = 0; i < steps.size(); ++i) {
       Result r(PQgetResult(conn_));
       if (!r) throw lose(steps[i].sql);
@@ -228,21 +234,21 @@ class PgConn final : public Connection {
       }
       auto status = PQresultStatus(r.get());
       if (status == PGRES_PIPELINE_ABORTED) continue;  // after the failure below
-      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed) {
-        failed_at_ = i;
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !out.failed) {
+        out.failed_at = i;
         try {
           check(std::move(r), steps[i].sql);
         } catch (...) {
-          failed = std::current_exception();
+          out.failed = std::current_exception();
         }
         continue;
       }
-      if (i + 1 == steps.size()) last = std::move(r);
+      if (i + 1 == steps.size()) out.last = std::move(r);
     }
     Result sync(PQgetResult(conn_));
     if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw lose("pipeline sync");
     if (PQexitPipelineMode(conn_) != 1) throw lose("pipeline mode");
-    return {failed, std::move(last)};
+    return out;
   }
 
   const std::string& prepare(std::string_view sql, std::span<const Value> params) {
@@ -262,17 +268,22 @@ class PgConn final : public Connection {
       key.push_back(k);
     }
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    if (cache_.size() >= kMaxCachedStatements) {
-      spdlog::warn("postgres: statement cache full; is SQL being built with values in it?");
-      check(Result(PQexec(conn_, "DEALLOCATE ALL")), "DEALLOCATE ALL");
-      cache_.clear();
-    }
+    make_room(1);
     std::string name = "s" + std::to_string(++next_id_);
     std::string text(sql);
     check(Result(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()),
                            types.data())),
           sql);
     return cache_.emplace(std::move(key), std::move(name)).first->second;
+  }
+
+  // Room in the statement cache for n new statements: when it is full, every
+  // statement is dropped (the cache only fills up if SQL is built with values).
+  void make_room(size_t n) {
+    if (cache_.size() + n <= kMaxCachedStatements) return;
+    spdlog::warn("postgres: statement cache full; is SQL being built with values in it?");
+    check(Result(PQexec(conn_, "DEALLOCATE ALL")), "DEALLOCATE ALL");
+    cache_.clear();
   }
 
   Result check(Result r, std::string_view sql) {
@@ -321,7 +332,6 @@ class PgConn final : public Connection {
   std::unordered_map<std::string, std::string> cache_;  // key → statement name
   uint64_t next_id_ = 0;
   std::vector<Later> later_;  // exec_later's statements, not sent yet
-  size_t failed_at_ = 0;      // pipeline(): index of the failed statement
   bool lost_ = false;         // the protocol state is in doubt: replace me
 };
 
