@@ -48,5 +48,33 @@ TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
   store->close();
 }
 
+// The statement cache holds 2,000 prepared statements per connection and
+// starts over when full. Statements left for later are prepared together
+// just before their pipeline; starting over between two of them would drop
+// the first, and the pipeline would name a statement that no longer exists.
+TEST(PostgresStore, LateStatementsSurviveAFullStatementCache) {
+  ASSERT_TRUE(test_postgres_url()) << kTestPostgresHint;
+  ScratchDatabase db(Dialect::postgres);
+  StoreOptions o;
+  o.url = db.url();
+  auto store = Store::open(o);
+  store->migrate();
+  // Fill the writer's cache to one short of full. The server lists the
+  // session's prepared statements, this count's own included.
+  store->write([](Tx& tx) {
+    const int64_t cached = tx.query("SELECT count(*) FROM pg_prepared_statements")[0][0].i64();
+    ASSERT_LT(cached, 1999);
+    for (int64_t i = cached; i < 1999; ++i) tx.query("SELECT $1::bigint + " + std::to_string(i), {1});
+    EXPECT_EQ(tx.query("SELECT count(*) FROM pg_prepared_statements")[0][0].i64(), 1999);
+  });
+  store->write([](Tx& tx) {
+    tx.exec_later("INSERT INTO settings (key, value) VALUES ($1, 'a')", {"late-a"});
+    tx.exec_later("INSERT INTO settings (key, value) VALUES ($1, 'b')", {"late-b"});
+    EXPECT_EQ(tx.query("SELECT count(*) FROM settings WHERE key LIKE 'late-%'")[0][0].i64(), 2);
+  });
+  EXPECT_EQ(store->read_one("SELECT count(*) FROM settings WHERE key LIKE 'late-%'")->at(0).i64(), 2);
+  store->close();
+}
+
 }  // namespace
 }  // namespace gh::db
