@@ -34,6 +34,20 @@ class Connection : public Conn {
   }
 };
 
+// Calls fn with each statement of a short control script such as
+// "RELEASE w; SAVEPOINT w": split at ';', leading blanks dropped. Only for
+// scripts without quotes or comments.
+template <class F>
+void for_each_control_statement(std::string_view script, F&& fn) {
+  while (!script.empty()) {
+    size_t end = script.find(';');
+    std::string_view one = script.substr(0, end);
+    script = end == std::string_view::npos ? std::string_view() : script.substr(end + 1);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    if (!one.empty()) fn(one);
+  }
+}
+
 struct Backend {
   Dialect dialect = Dialect::sqlite;
   std::function<std::unique_ptr<Connection>()> open_writer;

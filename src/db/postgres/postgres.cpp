@@ -140,14 +140,9 @@ class PgConn final : public Connection {
     }
     const size_t waiting = later_.size();
     // The script's statements one by one: a pipeline takes no multi-statement
-    // strings. Control statements only (no quotes, split at ';').
-    while (!script.empty()) {
-      size_t end = script.find(';');
-      std::string_view one = script.substr(0, end);
-      script = end == std::string_view::npos ? std::string_view() : script.substr(end + 1);
-      while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-      if (!one.empty()) later_.push_back({std::string(one), {}, false});
-    }
+    // strings.
+    for_each_control_statement(
+        script, [this](std::string_view one) { later_.push_back({std::string(one), {}, false}); });
     auto out = pipeline();
     if (out.failed && out.failed_at >= waiting) std::rethrow_exception(out.failed);  // the script's
     return out.failed;

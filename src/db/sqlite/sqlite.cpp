@@ -153,13 +153,7 @@ class SqliteConn final : public Connection {
     // BEGIN, COMMIT, "RELEASE w; SAVEPOINT w" … run for every write: keep
     // such short control statements prepared instead of re-parsing them.
     if (sql.size() < 80 && sql.find('\'') == std::string_view::npos) {
-      while (!sql.empty()) {
-        size_t end = sql.find(';');
-        std::string_view one = sql.substr(0, end);
-        sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 1);
-        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-        if (!one.empty()) control(one);
-      }
+      for_each_control_statement(sql, [this](std::string_view one) { control(one); });
       return;
     }
     std::string text(sql);
