@@ -25,6 +25,13 @@ inline std::string backend_name(const ::testing::TestParamInfo<Dialect>& info) {
   return info.param == Dialect::sqlite ? "SQLite" : "PostgreSQL";
 }
 
+// A store on a scratch database, migrated: for tests of one backend.
+inline std::unique_ptr<Store> open_migrated(const ScratchDatabase& db) {
+  auto store = Store::open({.url = db.url()});
+  store->migrate();
+  return store;
+}
+
 class StoreTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {

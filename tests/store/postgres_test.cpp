@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "db/db.h"
 #include "db/scratch.h"
+#include "fixture.h"
 
 namespace gh::db {
 namespace {
@@ -17,10 +18,7 @@ constexpr std::string_view kKillOthers =
 TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
   ASSERT_TRUE(test_postgres_url()) << kTestPostgresHint;
   ScratchDatabase db(Dialect::postgres);
-  StoreOptions o;
-  o.url = db.url();
-  auto store = Store::open(o);
-  store->migrate();
+  auto store = testing::open_migrated(db);
   auto put = [&](const char* key) {
     store->write(
         [&](Tx& tx) { tx.exec("INSERT INTO settings (key, value) VALUES ($1, 'v')", {key}); });
@@ -30,7 +28,7 @@ TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
       store->read([](Tx& tx) { return tx.query("SELECT count(*) FROM settings")[0][0].i64(); }), 1);
 
   // Another client kills every connection of the store.
-  auto killer = Store::open(o);
+  auto killer = Store::open({.url = db.url()});
   EXPECT_GE(killer->read([](Tx& tx) { return tx.query(kKillOthers)[0][0].i64(); }), 2);
   killer->close();
 
@@ -41,7 +39,7 @@ TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
       store->read([](Tx& tx) { return tx.query("SELECT count(*) FROM settings")[0][0].i64(); }), 2);
   put("c");
   // A single-statement read on a dropped connection is run again too.
-  killer = Store::open(o);
+  killer = Store::open({.url = db.url()});
   EXPECT_GE(killer->read([](Tx& tx) { return tx.query(kKillOthers)[0][0].i64(); }), 2);
   killer->close();
   EXPECT_EQ(store->read_one("SELECT count(*) FROM settings")->at(0).i64(), 3);
@@ -55,10 +53,7 @@ TEST(PostgresStore, ReplacesConnectionsTheServerDropped) {
 TEST(PostgresStore, LateStatementsSurviveAFullStatementCache) {
   ASSERT_TRUE(test_postgres_url()) << kTestPostgresHint;
   ScratchDatabase db(Dialect::postgres);
-  StoreOptions o;
-  o.url = db.url();
-  auto store = Store::open(o);
-  store->migrate();
+  auto store = testing::open_migrated(db);
   // Fill the writer's cache to one short of full. The server lists the
   // session's prepared statements, this count's own included.
   store->write([](Tx& tx) {

@@ -4,6 +4,7 @@
 
 #include "db/db.h"
 #include "db/scratch.h"
+#include "fixture.h"
 
 namespace gh::db {
 namespace {
@@ -14,10 +15,7 @@ namespace {
 // counter never moves.
 TEST(SqliteSettings, AllocationsSkipTheGlobalStatistics) {
   ScratchDatabase db(Dialect::sqlite);
-  StoreOptions o;
-  o.url = db.url();
-  auto s = Store::open(o);
-  s->migrate();
+  auto s = testing::open_migrated(db);
   s->write([](Tx& tx) { tx.exec("CREATE TABLE t (v TEXT)"); });
   for (int i = 0; i < 100; ++i)
     s->write([&](Tx& tx) { tx.exec("INSERT INTO t (v) VALUES ($1)", {std::string(500, 'x')}); });
